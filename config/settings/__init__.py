@@ -1,0 +1,1 @@
+"""Settings package: base.py holds everything, the others only override it."""

@@ -1,0 +1,228 @@
+"""The editors' admin for venues and sources."""
+
+from django.contrib import admin
+from django.db import models
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Credibility,
+    CredibilityOrigin,
+    EffectiveCredibility,
+    Source,
+    SourceAuthor,
+    SourceKeyPoint,
+    Venue,
+    VenueDomain,
+)
+from .selectors import source_list_annotated, user_can_change_ratings, venue_list_annotated
+
+# Editors paste URLs without a scheme now and then; https is the right guess today.
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class RatingFieldsAdminMixin:
+    """Show a model's rating fields read-only to anyone without its rating permission."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not user_can_change_ratings(request.user, self.model):
+            fields += [name for name in self.model.RATING_FIELDS if name not in fields]
+        return fields
+
+
+def credibility_html(level: int | None, origin: str | None = None):
+    """Render a credibility level as `4/5 High`, with where it comes from when given."""
+    if level is None:
+        return format_html('<span class="credibility credibility-none">{}</span>', _("Not rated"))
+    rating = Credibility(level)
+    origin_text = {
+        CredibilityOrigin.SOURCE: _("set for this source"),
+        CredibilityOrigin.VENUE: _("from venue"),
+    }.get(origin, "")
+    return format_html(
+        '<span class="credibility credibility-{}" title="{}">{}/5 {}</span>{}',
+        level,
+        rating.description,
+        level,
+        rating.label,
+        format_html(" <small>({})</small>", origin_text) if origin_text else "",
+    )
+
+
+class VenueDomainInline(admin.TabularInline):
+    model = VenueDomain
+    fields = ["domain", "position"]
+    extra = 1
+
+
+@admin.register(Venue)
+class VenueAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_display = [
+        "name",
+        "slug",
+        "type",
+        "credibility_column",
+        "peer_reviewed",
+        "source_count",
+        "citing_page_count",
+        "credibility_reviewed_on",
+    ]
+    list_filter = ["type", "credibility", "peer_reviewed"]
+    search_fields = ["name", "slug", "domains__domain", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [VenueDomainInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "type", "website", "peer_reviewed", "description"]}),
+        (
+            _("Credibility"),
+            {"fields": ["credibility", "credibility_rationale", "credibility_reviewed_on"]},
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return venue_list_annotated(super().get_queryset(request))
+
+    @admin.display(description=_("credibility"), ordering="credibility")
+    def credibility_column(self, venue):
+        return credibility_html(venue.credibility)
+
+    @admin.display(description=_("sources"), ordering="source_count")
+    def source_count(self, venue):
+        return venue.source_count
+
+    @admin.display(description=_("citing pages"), ordering="citing_page_count")
+    def citing_page_count(self, venue):
+        return venue.citing_page_count
+
+
+class EffectiveCredibilityFilter(admin.SimpleListFilter):
+    title = _("effective credibility")
+    parameter_name = "credibility"
+
+    def lookups(self, request, model_admin):
+        levels = [
+            (str(level.value), f"{level.value} · {level.label}") for level in reversed(Credibility)
+        ]
+        return [*levels, ("none", _("Not rated"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(effective_credibility__isnull=True)
+        if self.value() in {str(level.value) for level in Credibility}:
+            return queryset.filter(effective_credibility=int(self.value()))
+        return queryset
+
+
+class CredibilityOriginFilter(admin.SimpleListFilter):
+    title = _("credibility from")
+    parameter_name = "origin"
+
+    def lookups(self, request, model_admin):
+        return CredibilityOrigin.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in CredibilityOrigin.values:
+            return queryset.filter(credibility_origin=self.value())
+        return queryset
+
+
+class CitedFilter(admin.SimpleListFilter):
+    title = _("cited")
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Cited by a page")), ("no", _("Not cited"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(cited_by_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(cited_by_count=0)
+        return queryset
+
+
+class SourceAuthorInline(admin.TabularInline):
+    model = SourceAuthor
+    fields = ["name", "position"]
+    extra = 1
+
+
+class SourceKeyPointInline(admin.TabularInline):
+    model = SourceKeyPoint
+    fields = ["text", "position"]
+    extra = 1
+
+
+@admin.register(Source)
+class SourceAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
+    formfield_overrides = HTTPS_URL_FIELDS
+    list_display = [
+        "display_title",
+        "type",
+        "venue",
+        "credibility_column",
+        "cited_by_count",
+        "published_column",
+        "updated_at",
+    ]
+    list_filter = [
+        "type",
+        EffectiveCredibilityFilter,
+        CredibilityOriginFilter,
+        CitedFilter,
+        ("venue", admin.RelatedOnlyFieldListFilter),
+        "tags",
+    ]
+    search_fields = ["title", "url", "=id", "=stable_id", "summary", "authors__name"]
+    autocomplete_fields = ["venue"]
+    inlines = [SourceAuthorInline, SourceKeyPointInline]
+    readonly_fields = ["id", "stable_id", "effective_credibility", "created_at", "updated_at"]
+    date_hierarchy = "published_on"
+    fieldsets = [
+        (None, {"fields": ["url", "title", "type", ("published_on", "published_precision")]}),
+        (
+            _("Venue and credibility"),
+            {"fields": ["venue", "credibility_override", "effective_credibility"]},
+        ),
+        (_("Content"), {"fields": ["summary", "review", "abstract", "tags"]}),
+        (_("Identity"), {"fields": ["id", "stable_id", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return source_list_annotated(super().get_queryset(request))
+
+    @admin.display(description=_("title"), ordering="title")
+    def display_title(self, source):
+        return source.title or source.url
+
+    @admin.display(description=_("credibility"), ordering="effective_credibility")
+    def credibility_column(self, source):
+        rating = source.credibility
+        return credibility_html(rating.level, rating.origin)
+
+    @admin.display(description=_("cited by"), ordering="cited_by_count")
+    def cited_by_count(self, source):
+        return source.cited_by_count
+
+    @admin.display(description=_("published"), ordering="published_on")
+    def published_column(self, source):
+        return source.published_display
+
+    @admin.display(description=_("effective credibility"))
+    def effective_credibility(self, source):
+        if source.pk is None:
+            return _("Set when saved: the override, else the venue's rating.")
+        rating: EffectiveCredibility = source.credibility
+        if rating.origin == CredibilityOrigin.VENUE:
+            where = format_html("{} {}", _("inherited from publication venue"), source.venue)
+        elif rating.origin == CredibilityOrigin.SOURCE:
+            where = _("set for this source")
+        else:
+            where = ""
+        return format_html(
+            "{} {}", credibility_html(rating.level), format_html("— {}", where) if where else ""
+        )

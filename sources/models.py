@@ -1,0 +1,535 @@
+"""Publication venues and the sources published in them.
+
+A source's credibility is its own override if one is set, else its venue's. That rule is
+`credibility_resolve` for one object and `SourceQuerySet.with_effective_credibility` for
+a query; the two are tested against each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Length
+from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+# The two staff roles; a migration creates these groups with their permissions.
+EDITORS_GROUP = "Editors"
+RATING_MODERATORS_GROUP = "Rating moderators"
+
+CREDIBILITY_MIN = 1
+CREDIBILITY_MAX = 5
+
+SOURCE_ID_LENGTH = 16
+STABLE_ID_PREFIX = "sid_"
+STABLE_ID_RANDOM_LENGTH = 10
+STABLE_ID_ALPHABET = string.ascii_letters + string.digits
+
+SOURCE_ID_IMMUTABLE = _("A source's id is fixed when it is first stored and cannot change.")
+STABLE_ID_IMMUTABLE = _("A source's stable id is fixed when it is first stored and cannot change.")
+SOURCE_ID_TAKEN = _(
+    "Another source already has the id %(id)s: %(source)s. A source keeps the id of the URL "
+    "it was first stored with, so this is that source, perhaps under a corrected URL."
+)
+PRECISION_WITHOUT_DATE = _("A date precision needs a published date.")
+DATE_WITHOUT_PRECISION = _("Say whether the published date is a year, a month or a day.")
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base recording when a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Credibility(models.IntegerChoices):
+    """The five credibility levels; their descriptions live here and nowhere else."""
+
+    LOW = 1, _("Low")
+    MIXED = 2, _("Mixed")
+    GOOD = 3, _("Good")
+    HIGH = 4, _("High")
+    GOLD_STANDARD = 5, _("Gold standard")
+
+    @property
+    def description(self) -> str:
+        return _CREDIBILITY_DESCRIPTIONS[self.value]
+
+
+_CREDIBILITY_DESCRIPTIONS = {
+    5: _("Rigorous peer review: independent experts checked the work before it was published."),
+    4: _("An established institution with editorial oversight that answers for what it publishes."),
+    3: _("Reputable, with community or editorial review; generally reliable."),
+    2: _("A mixed record: verify its claims against other sources before relying on them."),
+    1: _("Unvetted: nobody reviewed it and nobody answers for it; treat claims as unconfirmed."),
+}
+
+CREDIBILITY_VALIDATORS = [MinValueValidator(CREDIBILITY_MIN), MaxValueValidator(CREDIBILITY_MAX)]
+
+
+def credibility_in_bounds(field: str) -> Q:
+    """Return the database condition keeping `field` empty or within the credibility scale."""
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": CREDIBILITY_MIN, f"{field}__lte": CREDIBILITY_MAX}
+    )
+
+
+class CredibilityOrigin(models.TextChoices):
+    """Where a source's effective credibility comes from."""
+
+    SOURCE = "source", _("Set for this source")
+    VENUE = "venue", _("Inherited from publication venue")
+    NONE = "none", _("Not rated")
+
+
+@dataclass(frozen=True)
+class EffectiveCredibility:
+    """A source's credibility level together with where it comes from."""
+
+    level: Credibility | None
+    origin: CredibilityOrigin
+
+    @property
+    def label(self) -> str:
+        return self.level.label if self.level else CredibilityOrigin.NONE.label
+
+    @property
+    def description(self) -> str:
+        return self.level.description if self.level else ""
+
+
+def credibility_resolve(
+    override: int | None, venue_credibility: int | None
+) -> EffectiveCredibility:
+    """Return the effective credibility: the override, else the venue's, else none."""
+    if override is not None:
+        return EffectiveCredibility(Credibility(override), CredibilityOrigin.SOURCE)
+    if venue_credibility is not None:
+        return EffectiveCredibility(Credibility(venue_credibility), CredibilityOrigin.VENUE)
+    return EffectiveCredibility(None, CredibilityOrigin.NONE)
+
+
+class VenueType(models.TextChoices):
+    ACADEMIC_JOURNAL = "academic_journal", _("Academic journal")
+    PREPRINT_SERVER = "preprint_server", _("Preprint server")
+    THINK_TANK = "think_tank", _("Think tank")
+    COMPANY_BLOG = "company_blog", _("Company blog")
+    GOVERNMENT = "government", _("Government")
+    ENCYCLOPEDIA = "encyclopedia", _("Encyclopedia")
+    BLOG_PLATFORM = "blog_platform", _("Blog platform")
+    NEWS = "news", _("News")
+    ORGANIZATION = "organization", _("Organization")
+    ACADEMIC = "academic", _("Academic")
+    CONSULTING = "consulting", _("Consulting")
+    ACADEMIC_SEARCH = "academic_search", _("Academic search")
+    CODE_REPOSITORY = "code_repository", _("Code repository")
+    MARKETPLACE = "marketplace", _("Marketplace")
+
+
+class VenueQuerySet(models.QuerySet):
+    def rated(self):
+        return self.filter(credibility__isnull=False)
+
+
+class Venue(TimeStampedModel):
+    """A publication venue: a journal, think tank, news outlet and the like."""
+
+    RATING_FIELDS = ("credibility", "credibility_rationale", "credibility_reviewed_on")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    type = models.CharField(_("type"), max_length=32, choices=VenueType.choices)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    peer_reviewed = models.BooleanField(_("peer reviewed"), default=False)
+    credibility = models.PositiveSmallIntegerField(
+        _("credibility"),
+        choices=Credibility.choices,
+        validators=CREDIBILITY_VALIDATORS,
+        null=True,
+        blank=True,
+        help_text=_("1 (low) to 5 (gold standard). Sources published here inherit it."),
+    )
+    credibility_rationale = models.TextField(_("credibility rationale"), blank=True)
+    credibility_reviewed_on = models.DateField(
+        _("credibility last reviewed"), null=True, blank=True
+    )
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("publication venue")
+        verbose_name_plural = _("publication venues")
+        permissions = [("rate_venue", _("Can change a venue's credibility rating"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=credibility_in_bounds("credibility"),
+                name="venue_credibility_1_to_5",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="venue_slug_not_empty"),
+            models.CheckConstraint(condition=Q(type__in=VenueType.values), name="venue_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def domain_normalize(value: str) -> str:
+    """Return a venue domain in its stored form: lower-case host, no scheme, no `www.`.
+
+    A path prefix is kept (`nature.com/articles`) without its trailing slash.
+    """
+    text = value.strip().lower()
+    for scheme in ("https://", "http://"):
+        if text.startswith(scheme):
+            text = text[len(scheme) :]
+    text = text.rstrip("/")
+    host, _slash, path = text.partition("/")
+    host = host.split(":", 1)[0].removeprefix("www.")
+    return f"{host}/{path}" if path else host
+
+
+_DOMAIN_SHAPE = RegexValidator(
+    regex=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/[^\s?#]*)?$",
+    message=_(
+        "Enter a host name such as example.org, optionally with a path prefix such as "
+        "nature.com/articles (no spaces, query or fragment)."
+    ),
+    code="invalid_domain",
+)
+
+
+class VenueDomain(models.Model):
+    """A host name (optionally with a path prefix) whose URLs belong to a venue."""
+
+    venue = models.ForeignKey(
+        Venue, on_delete=models.CASCADE, related_name="domains", verbose_name=_("venue")
+    )
+    domain = models.CharField(
+        _("domain"),
+        max_length=255,
+        unique=True,
+        validators=[_DOMAIN_SHAPE],
+        help_text=_("e.g. example.org or nature.com/articles; www. and the scheme are dropped."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("venue domain")
+        verbose_name_plural = _("venue domains")
+        constraints = [
+            models.CheckConstraint(condition=~Q(domain=""), name="venuedomain_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = domain_normalize(self.domain)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.domain = domain_normalize(self.domain)
+
+
+class SourceType(models.TextChoices):
+    PAPER = "paper", _("Paper")
+    BLOG = "blog", _("Blog post")
+    REPORT = "report", _("Report")
+    BOOK = "book", _("Book")
+    TALK = "talk", _("Talk")
+    PODCAST = "podcast", _("Podcast")
+    GOVERNMENT = "government", _("Government document")
+    REFERENCE = "reference", _("Reference")
+    WEB = "web", _("Web page")
+
+
+class DatePrecision(models.TextChoices):
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
+
+
+def source_id_for_url(url: str) -> str:
+    """Return the id a source gets from the URL it is first stored with."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:SOURCE_ID_LENGTH]
+
+
+def stable_id_generate() -> str:
+    """Return a new random stable id such as `sid_Xsa5pDhYPF`."""
+    body = "".join(secrets.choice(STABLE_ID_ALPHABET) for _i in range(STABLE_ID_RANDOM_LENGTH))
+    return STABLE_ID_PREFIX + body
+
+
+def stable_id_normalize(value: str) -> str:
+    """Return a stable id in its stored `sid_`-prefixed form, whether given bare or prefixed."""
+    value = value.strip()
+    return value if value.startswith(STABLE_ID_PREFIX) else STABLE_ID_PREFIX + value
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_effective_credibility(self):
+        """Annotate `effective_credibility` (1-5 or None) and `credibility_origin`."""
+        return self.annotate(
+            effective_credibility=Coalesce(F("credibility_override"), F("venue__credibility")),
+            credibility_origin=Case(
+                When(credibility_override__isnull=False, then=Value(CredibilityOrigin.SOURCE)),
+                When(venue__credibility__isnull=False, then=Value(CredibilityOrigin.VENUE)),
+                default=Value(CredibilityOrigin.NONE),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def by_stable_id(self, value: str):
+        """Filter on a stable id given bare (`Xsa5pDhYPF`) or prefixed (`sid_Xsa5pDhYPF`)."""
+        return self.filter(stable_id=stable_id_normalize(value))
+
+
+class Source(TimeStampedModel):
+    """An external document: a web page, paper, report, talk and the like."""
+
+    RATING_FIELDS = ("credibility_override",)
+
+    id = models.CharField(
+        _("id"),
+        primary_key=True,
+        max_length=SOURCE_ID_LENGTH,
+        editable=False,
+        validators=[
+            RegexValidator(r"^[0-9a-f]{16}$", _("A source id is 16 lower-case hex digits."))
+        ],
+    )
+    stable_id = models.CharField(
+        _("stable id"),
+        max_length=40,
+        unique=True,
+        editable=False,
+        validators=[
+            RegexValidator(
+                r"^sid_[A-Za-z0-9]{10,}$",
+                _("A stable id is sid_ followed by at least 10 letters and digits."),
+            )
+        ],
+    )
+    url = models.URLField(_("URL"), max_length=2000, unique=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    type = models.CharField(
+        _("type"), max_length=16, choices=SourceType.choices, default=SourceType.WEB
+    )
+    published_on = models.DateField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("For a year or a month alone, give its first day and set the precision."),
+    )
+    published_precision = models.CharField(
+        _("date precision"), max_length=8, choices=DatePrecision.choices, blank=True
+    )
+    abstract = models.TextField(_("abstract"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    review = models.TextField(
+        _("review"), blank=True, help_text=_("Paragraphs, separated by a blank line.")
+    )
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        related_name="sources",
+        null=True,
+        blank=True,
+        verbose_name=_("publication venue"),
+        help_text=_("Leave empty to infer it from the URL's domain."),
+    )
+    credibility_override = models.PositiveSmallIntegerField(
+        _("credibility override"),
+        choices=Credibility.choices,
+        validators=CREDIBILITY_VALIDATORS,
+        null=True,
+        blank=True,
+        help_text=_("Set only when this source deserves a rating other than its venue's."),
+    )
+    tags = TaggableManager(_("tags"), blank=True, through="TaggedSource")
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        permissions = [("rate_source", _("Can set a source's credibility override"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=credibility_in_bounds("credibility_override"),
+                name="source_credibility_override_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("id"), SOURCE_ID_LENGTH)), name="source_id_16_chars"
+            ),
+            models.CheckConstraint(
+                condition=Q(stable_id__startswith=STABLE_ID_PREFIX)
+                & Q(
+                    GreaterThanOrEqual(
+                        Length("stable_id"), len(STABLE_ID_PREFIX) + STABLE_ID_RANDOM_LENGTH
+                    )
+                ),
+                name="source_stable_id_shape",
+            ),
+            models.CheckConstraint(condition=~Q(url=""), name="source_url_not_empty"),
+            models.CheckConstraint(
+                condition=Q(type__in=SourceType.values), name="source_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True, published_precision="")
+                | Q(published_on__isnull=False, published_precision__in=DatePrecision.values),
+                name="source_published_precision_matches_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.assign_ids()
+            # An id taken by another row must fail loudly, never update that row.
+            kwargs.setdefault("force_insert", True)
+        else:
+            self._check_ids_unchanged()
+        super().save(*args, **kwargs)
+        self._loaded_ids = (self.id, self.stable_id)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the ids as loaded, so that a change to either is refused on save.
+        instance._loaded_ids = (instance.__dict__.get("id"), instance.__dict__.get("stable_id"))
+        return instance
+
+    def clean(self):
+        self._check_ids_unchanged()
+        if self._state.adding and self.url:
+            self.assign_ids()
+            clash = Source.objects.filter(pk=self.id).first()
+            if clash is not None:
+                raise ValidationError(
+                    {"url": SOURCE_ID_TAKEN % {"id": self.id, "source": clash}}, code="id_taken"
+                )
+        if self.published_on and not self.published_precision:
+            raise ValidationError({"published_precision": DATE_WITHOUT_PRECISION}, code="required")
+        if self.published_precision and not self.published_on:
+            raise ValidationError({"published_precision": PRECISION_WITHOUT_DATE}, code="invalid")
+        if self.venue_id is None and self.url:
+            from .selectors import venue_for_url
+
+            self.venue = venue_for_url(self.url)
+
+    def assign_ids(self):
+        """Give a new source its id from its URL and a stable id, unless it already has them."""
+        self.id = self.id or source_id_for_url(self.url)
+        self.stable_id = (
+            stable_id_normalize(self.stable_id) if self.stable_id else stable_id_generate()
+        )
+
+    def _check_ids_unchanged(self):
+        loaded = getattr(self, "_loaded_ids", None)
+        if loaded is None:
+            return
+        loaded_id, loaded_stable_id = loaded
+        if loaded_id is not None and self.id != loaded_id:
+            raise ValidationError(SOURCE_ID_IMMUTABLE, code="immutable")
+        if loaded_stable_id is not None and self.stable_id != loaded_stable_id:
+            raise ValidationError(STABLE_ID_IMMUTABLE, code="immutable")
+
+    @property
+    def credibility(self) -> EffectiveCredibility:
+        """Return the effective credibility, from the query's annotation when it has one."""
+        if "credibility_origin" in self.__dict__:
+            level = self.__dict__["effective_credibility"]
+            return EffectiveCredibility(
+                Credibility(level) if level is not None else None,
+                CredibilityOrigin(self.__dict__["credibility_origin"]),
+            )
+        venue_credibility = self.venue.credibility if self.venue_id else None
+        return credibility_resolve(self.credibility_override, venue_credibility)
+
+    @property
+    def published_display(self) -> str:
+        """Return the published date at its precision: `2024`, `March 2024` or `15 March 2024`."""
+        return date_display(self.published_on, self.published_precision)
+
+
+def date_display(value: date | None, precision: str) -> str:
+    """Return a date written at the given precision."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return f"{MONTHS[value.month]} {value.year}"
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
+
+
+class SourceAuthor(models.Model):
+    """One author of a source, in the order the source names them."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="authors")
+    name = models.CharField(_("name"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="sourceauthor_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceKeyPoint(models.Model):
+    """One key point of a source, in the editor's order."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="key_points")
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("key point")
+        verbose_name_plural = _("key points")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="sourcekeypoint_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class TaggedSource(TaggedItemBase):
+    """A tag on a source; a direct key, since source ids are strings, not integers."""
+
+    content_object = models.ForeignKey(Source, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("source tag")
+        verbose_name_plural = _("source tags")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedsource_unique"),
+        ]

@@ -1,0 +1,111 @@
+"""Reads over venues and sources that the admin, views, importer and commands share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Source, Venue, VenueDomain, domain_normalize
+
+
+def url_host_and_path(url: str) -> tuple[str, str]:
+    """Return a URL's host (lower case, without `www.` and port) and its path."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return host, parts.path or "/"
+
+
+def _host_suffixes(host: str) -> list[str]:
+    """Return the host and each parent domain: a.b.org -> [a.b.org, b.org, org]."""
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]
+
+
+def _path_is_under(path: str, prefix: str) -> bool:
+    """Tell whether a URL path lies under a prefix at a segment boundary."""
+    prefix = "/" + prefix.strip("/")
+    return path == prefix or path.startswith(prefix + "/")
+
+
+class VenueMatcher:
+    """Match URLs to venues by domain: the longest matching domain wins.
+
+    `www.` is ignored, a subdomain matches its parent domain, and a domain with a path
+    prefix matches only URLs under that path.
+    """
+
+    def __init__(self, domains: Iterable[tuple[str, int]]):
+        self._by_host: dict[str, list[tuple[str, int]]] = {}
+        for domain, venue_id in domains:
+            host, _slash, path = domain_normalize(domain).partition("/")
+            self._by_host.setdefault(host, []).append((path, venue_id))
+
+    def match_id(self, url: str) -> int | None:
+        """Return the id of the venue whose domain matches the URL best, or None."""
+        host, path = url_host_and_path(url)
+        if not host:
+            return None
+        best: tuple[int, int] | None = None
+        for candidate in _host_suffixes(host):
+            for prefix, venue_id in self._by_host.get(candidate, ()):
+                if prefix and not _path_is_under(path, prefix):
+                    continue
+                length = len(candidate) + len(prefix)
+                if best is None or length > best[0]:
+                    best = (length, venue_id)
+        return best[1] if best else None
+
+
+def venue_matcher_build() -> VenueMatcher:
+    """Return a matcher over every venue domain, for matching many URLs in one query."""
+    return VenueMatcher(VenueDomain.objects.values_list("domain", "venue_id"))
+
+
+def venue_for_url(url: str) -> Venue | None:
+    """Return the venue a URL belongs to by its domain, or None."""
+    host, _path = url_host_and_path(url)
+    if not host:
+        return None
+    condition = Q()
+    for candidate in _host_suffixes(host):
+        condition |= Q(domain=candidate) | Q(domain__startswith=candidate + "/")
+    matcher = VenueMatcher(VenueDomain.objects.filter(condition).values_list("domain", "venue_id"))
+    venue_id = matcher.match_id(url)
+    return Venue.objects.get(pk=venue_id) if venue_id is not None else None
+
+
+def ordering_of(queryset: QuerySet) -> tuple[str, ...]:
+    """Return a queryset's ordering, explicit or from Meta.
+
+    Aggregating annotations drop the Meta ordering (Django groups without it), so selectors
+    that count restore it: lists and the admin's autocomplete need a stable order.
+    """
+    return tuple(queryset.query.order_by) or tuple(queryset.model._meta.ordering)
+
+
+def source_list_annotated(queryset: QuerySet[Source] | None = None) -> QuerySet[Source]:
+    """Return sources with their venue, effective credibility and cited-by count, in one query."""
+    queryset = Source.objects.all() if queryset is None else queryset
+    return (
+        queryset.select_related("venue")
+        .with_effective_credibility()
+        .annotate(cited_by_count=Count("citations", distinct=True))
+        .order_by(*ordering_of(queryset))
+    )
+
+
+def venue_list_annotated(queryset: QuerySet[Venue] | None = None) -> QuerySet[Venue]:
+    """Return venues with their source count and the number of pages citing their sources."""
+    queryset = Venue.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        source_count=Count("sources", distinct=True),
+        citing_page_count=Count("sources__citations__page", distinct=True),
+    ).order_by(*ordering_of(queryset))
+
+
+def user_can_change_ratings(user, model) -> bool:
+    """Tell whether a user may change a model's rating fields (moderators and superusers)."""
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.rate_{opts.model_name}")

@@ -1,0 +1,42 @@
+"""Load the demo knowledge base into an empty database."""
+
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from sources.models import Source, Venue
+from wiki.models import WikiPage
+from wiki.services import demo_knowledge_base_load
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_knowledge_base.yaml"
+
+
+def database_is_empty() -> bool:
+    """Tell whether the database holds no venue, source or page yet."""
+    return not (Venue.objects.exists() or Source.objects.exists() or WikiPage.objects.exists())
+
+
+class Command(BaseCommand):
+    help = "Load the demo knowledge base (written for Credence) into an empty database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", type=Path, default=DEMO_FILE, help="the YAML file to load")
+
+    def handle(self, *args, file: Path, **options):
+        if not database_is_empty():
+            raise CommandError(
+                "The database already holds venues, sources or pages; the demo is loaded only "
+                "into an empty database, so nothing was changed."
+            )
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise CommandError(f"Cannot read the demo file {file}: {exc}") from exc
+        try:
+            counts = demo_knowledge_base_load(data=data)
+        except ValidationError as exc:
+            raise CommandError(f"{file}: {'; '.join(exc.messages)} Nothing was loaded.") from exc
+        summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Loaded the demo knowledge base: {summary}."))

@@ -1,0 +1,245 @@
+"""Wiki pages and the citations that tie their claims to sources."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from sources.models import Source, TimeStampedModel
+
+from .markup import prose_word_count
+from .quality import (
+    ANALYSIS_PAGE_TYPE,
+    IMPORTANCE_MAX,
+    IMPORTANCE_MIN,
+    QUALITY_MAX,
+    QUALITY_MIN,
+    SUBSCORE_MAX,
+    SUBSCORE_MIN,
+    SUBSCORES,
+    QualityBand,
+    quality_band,
+    quality_derive,
+)
+
+
+class PageType(models.TextChoices):
+    POLICY = "policy", _("Policy")
+    APPROACH = "approach", _("Approach")
+    RISK = "risk", _("Risk")
+    ORGANIZATION = "organization", _("Organization")
+    PERSON = "person", _("Person")
+    CONCEPT = "concept", _("Concept")
+    CAPABILITY = "capability", _("Capability")
+    ANALYSIS = ANALYSIS_PAGE_TYPE, _("Analysis")
+    CRUX = "crux", _("Crux")
+    PROJECT = "project", _("Project")
+    RISK_FACTOR = "risk-factor", _("Risk factor")
+    SAFETY_AGENDA = "safety-agenda", _("Safety agenda")
+    MODEL = "model", _("Model")
+    EVENT = "event", _("Event")
+    ARGUMENT = "argument", _("Argument")
+    HISTORICAL = "historical", _("Historical")
+    RESEARCH_AREA = "research-area", _("Research area")
+    OTHER = "other", _("Other")
+
+
+class PageStatus(models.TextChoices):
+    STUB = "stub", _("Stub")
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    VERIFIED = "verified", _("Verified")
+
+
+def _bounded(field: str, low: int, high: int) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def _subscore_field(label: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(SUBSCORE_MIN), MaxValueValidator(SUBSCORE_MAX)],
+    )
+
+
+def _importance_field(label: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(IMPORTANCE_MIN), MaxValueValidator(IMPORTANCE_MAX)],
+        help_text=_("0 to 100; fractions allowed."),
+    )
+
+
+class WikiPageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status__in=[PageStatus.PUBLISHED, PageStatus.VERIFIED])
+
+    def in_quality_band(self, band: QualityBand):
+        return self.filter(quality__gte=band.floor, quality__lte=band.ceiling)
+
+    def with_citation_count(self):
+        return self.annotate(citation_count=models.Count("citations", distinct=True))
+
+
+class WikiPage(TimeStampedModel):
+    """A wiki page whose claims cite rated sources."""
+
+    RATING_FIELDS = ("quality", *SUBSCORES, "reader_importance", "research_importance")
+
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    type = models.CharField(
+        _("type"), max_length=16, choices=PageType.choices, default=PageType.OTHER
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=PageStatus.choices, default=PageStatus.DRAFT
+    )
+    description = models.TextField(_("description"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "Markdown. Cite a source with [[cite:ID]] or [[cite:ID|text]] (its id or stable id); "
+            "link a page with [[slug]] or [[slug|text]]."
+        ),
+    )
+    last_edited = models.DateField(_("last edited"), null=True, blank=True)
+    reader_importance = _importance_field(_("reader importance"))
+    research_importance = _importance_field(_("research importance"))
+    quality = models.PositiveSmallIntegerField(
+        _("quality"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(QUALITY_MIN), MaxValueValidator(QUALITY_MAX)],
+        help_text=_("The recorded score readers see, 0 to 100."),
+    )
+    focus = _subscore_field(_("focus"))
+    novelty = _subscore_field(_("novelty"))
+    rigor = _subscore_field(_("rigor"))
+    completeness = _subscore_field(_("completeness"))
+    objectivity = _subscore_field(_("objectivity"))
+    concreteness = _subscore_field(_("concreteness"))
+    actionability = _subscore_field(_("actionability"))
+    word_count = models.PositiveIntegerField(_("prose words"), default=0, editable=False)
+    tags = TaggableManager(_("tags"), blank=True, through="TaggedPage")
+    sources = models.ManyToManyField(
+        Source, through="Citation", related_name="citing_pages", blank=True
+    )
+
+    objects = WikiPageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("wiki page")
+        verbose_name_plural = _("wiki pages")
+        permissions = [
+            ("rate_wikipage", _("Can change a page's quality, subscores and importance")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_bounded("quality", QUALITY_MIN, QUALITY_MAX),
+                name="wikipage_quality_0_to_100",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=_bounded(name, SUBSCORE_MIN, SUBSCORE_MAX),
+                    name=f"wikipage_{name}_0_to_10",
+                )
+                for name in SUBSCORES
+            ],
+            models.CheckConstraint(
+                condition=_bounded("reader_importance", IMPORTANCE_MIN, IMPORTANCE_MAX),
+                name="wikipage_reader_importance_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=_bounded("research_importance", IMPORTANCE_MIN, IMPORTANCE_MAX),
+                name="wikipage_research_importance_0_to_100",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="wikipage_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(type__in=PageType.values), name="wikipage_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PageStatus.values), name="wikipage_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.word_count = prose_word_count(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "word_count"}
+        super().save(*args, **kwargs)
+
+    @property
+    def subscores(self) -> dict[str, Decimal | None]:
+        return {name: getattr(self, name) for name in SUBSCORES}
+
+    @property
+    def quality_band(self) -> QualityBand | None:
+        return quality_band(self.quality)
+
+    def derived_quality(self, citation_count: int) -> int:
+        """Return the quality the formula derives, given the page's number of citations."""
+        return quality_derive(
+            subscores=self.subscores,
+            page_type=self.type,
+            is_stub=self.status == PageStatus.STUB,
+            words=self.word_count,
+            citations=citation_count,
+        )
+
+
+class Citation(models.Model):
+    """A page citing a source, in the page's reference order."""
+
+    page = models.ForeignKey(
+        WikiPage, on_delete=models.CASCADE, related_name="citations", verbose_name=_("page")
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "source"], name="citation_unique_page_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} → {self.source}"
+
+
+class TaggedPage(TaggedItemBase):
+    """A tag on a wiki page, with a direct key for plain joins."""
+
+    content_object = models.ForeignKey(WikiPage, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("page tag")
+        verbose_name_plural = _("page tags")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="taggedpage_unique"),
+        ]

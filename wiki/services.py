@@ -1,0 +1,184 @@
+"""Writes to wiki pages and citations: the admin, importer and commands come through here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from sources.models import Source
+
+from .models import Citation, PageStatus, PageType, WikiPage
+from .quality import SUBSCORES
+
+UNKNOWN_SUBSCORE = _("%(name)r is not a subscore; the subscores are: %(known)s.")
+
+
+@transaction.atomic
+def wiki_page_create(
+    *,
+    slug: str,
+    title: str,
+    type: str = PageType.OTHER,
+    status: str = PageStatus.DRAFT,
+    description: str = "",
+    summary: str = "",
+    body: str = "",
+    last_edited: date | None = None,
+    reader_importance: Decimal | float | None = None,
+    research_importance: Decimal | float | None = None,
+    quality: int | None = None,
+    subscores: Mapping[str, Decimal | float | None] | None = None,
+    tags: Sequence[str] = (),
+) -> WikiPage:
+    """Create a wiki page."""
+    subscores = dict(subscores or {})
+    unknown = sorted(set(subscores) - set(SUBSCORES))
+    if unknown:
+        raise ValidationError(
+            UNKNOWN_SUBSCORE,
+            code="unknown_subscore",
+            params={"name": unknown[0], "known": ", ".join(SUBSCORES)},
+        )
+    page = WikiPage(
+        slug=slug,
+        title=title,
+        type=type,
+        status=status,
+        description=description,
+        summary=summary,
+        body=body,
+        last_edited=last_edited,
+        reader_importance=_decimal(reader_importance),
+        research_importance=_decimal(research_importance),
+        quality=quality,
+        **{name: _decimal(value) for name, value in subscores.items()},
+    )
+    page.full_clean()
+    page.save()
+    if tags:
+        page.tags.set(list(tags))
+    return page
+
+
+def _decimal(value: Decimal | float | int | None) -> Decimal | None:
+    # Through str, so that 62.5 stays 62.5 rather than its binary expansion.
+    return None if value is None else Decimal(str(value))
+
+
+@transaction.atomic
+def citation_add(
+    *, page: WikiPage, source: Source, note: str = "", position: int | None = None
+) -> Citation:
+    """Add a citation at the end of a page's references (or at `position`)."""
+    if position is None:
+        last = page.citations.aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
+    citation = Citation(page=page, source=source, note=note, position=position)
+    citation.full_clean()
+    citation.save()
+    return citation
+
+
+DEMO_ROW_INVALID = _("%(kind)s %(number)s (%(name)s) in the demo file is not valid: %(errors)s")
+
+
+@transaction.atomic
+def demo_knowledge_base_load(*, data: Mapping) -> dict[str, int]:
+    """Load the demo knowledge base (venues, sources, pages, citations) through the services.
+
+    Either everything is loaded or nothing: a bad row raises ValidationError naming it.
+    """
+    # Imported here: sources.services imports nothing from wiki, and this keeps it that way.
+    from sources.services import partial_date_parse, source_create, venue_create
+
+    venues = {}
+    for number, row in enumerate(data.get("venues", []), start=1):
+        with _naming_row("Venue", number, row.get("slug")):
+            reviewed, _precision = partial_date_parse(row.get("last_reviewed"))
+            venues[row["slug"]] = venue_create(
+                slug=row["slug"],
+                name=row["name"],
+                type=row["type"],
+                description=row.get("description", ""),
+                website=row.get("website", ""),
+                peer_reviewed=row.get("peer_reviewed", False),
+                credibility=row.get("credibility"),
+                credibility_rationale=row.get("credibility_rationale", ""),
+                credibility_reviewed_on=reviewed,
+                domains=row.get("domains", []),
+            )
+    sources = {}
+    for number, row in enumerate(data.get("sources", []), start=1):
+        with _naming_row("Source", number, row.get("url")):
+            sources[row["url"]] = source_create(
+                url=row["url"],
+                title=row.get("title", ""),
+                type=row.get("type", "web"),
+                authors=row.get("authors", []),
+                published=row.get("published"),
+                abstract=row.get("abstract", ""),
+                summary=row.get("summary", ""),
+                review=row.get("review", ""),
+                key_points=row.get("key_points", []),
+                tags=row.get("tags", []),
+                venue=venues[row["venue"]] if row.get("venue") else None,
+                credibility_override=row.get("credibility_override"),
+            )
+    citations = 0
+    pages = data.get("pages", [])
+    for number, row in enumerate(pages, start=1):
+        with _naming_row("Page", number, row.get("slug")):
+            last_edited, _precision = partial_date_parse(row.get("last_edited"))
+            page = wiki_page_create(
+                slug=row["slug"],
+                title=row["title"],
+                type=row.get("type", PageType.OTHER),
+                status=row.get("status", PageStatus.DRAFT),
+                description=row.get("description", ""),
+                summary=row.get("summary", ""),
+                body=row.get("body", ""),
+                last_edited=last_edited,
+                reader_importance=row.get("reader_importance"),
+                research_importance=row.get("research_importance"),
+                quality=row.get("quality"),
+                subscores=row.get("subscores"),
+                tags=row.get("tags", []),
+            )
+            for cited in row.get("citations", []):
+                citation_add(page=page, source=sources[cited["source"]], note=cited.get("note", ""))
+                citations += 1
+    return {
+        "venues": len(venues),
+        "sources": len(sources),
+        "pages": len(pages),
+        "citations": citations,
+    }
+
+
+class _naming_row:
+    """Re-raise a row's validation or lookup error with the row's kind, number and name."""
+
+    def __init__(self, kind: str, number: int, name: str | None):
+        self.params = {"kind": kind, "number": number, "name": name or "?"}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            return False
+        if issubclass(exc_type, ValidationError):
+            errors = "; ".join(exc.messages)
+        elif issubclass(exc_type, KeyError):
+            errors = f"{exc.args[0]!r} is missing or names nothing known"
+        else:
+            return False
+        raise ValidationError(
+            DEMO_ROW_INVALID, code="invalid_row", params={**self.params, "errors": errors}
+        ) from exc
