@@ -1,0 +1,113 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from config.settings.base import database_from_env, env_bool
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "k9$Vw!x2-Qa7#Lm4^Zt8&Rp1*Yd6@Hs3%Fb5+Nc0=Je2_Tg7(Ku4)Oi9" * 2
+
+
+def _manage(*args, **env):
+    """Run manage.py in a fresh interpreter, with only the given settings environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="credence.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        DJANGO_ALLOWED_HOSTS="credence.example.org",
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings.prod", DJANGO_SECRET_KEY=SECRET
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_database_url_names_a_sqlite_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/credence.sqlite3")
+
+    config = database_from_env()
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == f"{tmp_path}/credence.sqlite3"
+
+
+def test_database_url_names_a_postgresql_database(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/credence")
+
+    config = database_from_env()
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["USER"], config["HOST"], config["PORT"], config["NAME"]) == (
+        "postgres",
+        "127.0.0.1",
+        5432,
+        "credence",
+    )
+
+
+def test_without_database_url_the_embedded_sqlite_file_is_used(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    config = database_from_env()
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert str(config["NAME"]).endswith("credence.sqlite3")
+
+
+def test_a_malformed_database_url_is_reported(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mongo://somewhere/db")
+
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_from_env()
+
+
+def test_an_ambiguous_boolean_setting_is_reported(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "maybe")
+
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG='maybe'"):
+        env_bool("DJANGO_DEBUG", False)
+
+
+@pytest.mark.django_db
+def test_migrations_are_in_step_with_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
