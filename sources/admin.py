@@ -24,6 +24,9 @@ HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 class RatingFieldsAdminMixin:
     """Show a model's rating fields read-only to anyone without its rating permission."""
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not user_can_change_ratings(request.user, self.model):
