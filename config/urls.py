@@ -1,13 +1,16 @@
 """Root URL configuration."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Credence administration")
 admin.site.site_title = _("Credence admin")
 admin.site.index_title = _("Curate sources, venues and wiki pages")
+admin.site.site_url = "/"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("sources.urls")),
+    path("", include("wiki.urls")),
 ]

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -187,6 +188,9 @@ class Venue(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:venue_detail", args=[self.slug])
 
 
 def domain_normalize(value: str) -> str:
@@ -412,6 +416,9 @@ class Source(TimeStampedModel):
             self._check_ids_unchanged()
         super().save(*args, **kwargs)
         self._loaded_ids = (self.id, self.stable_id)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:source_detail", args=[self.id])
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Source, Venue, VenueDomain, domain_normalize
+from .models import Source, Venue, VenueDomain, domain_normalize, stable_id_normalize
 
 
 def url_host_and_path(url: str) -> tuple[str, str]:
@@ -109,3 +109,38 @@ def user_can_change_ratings(user, model) -> bool:
     """Tell whether a user may change a model's rating fields (moderators and superusers)."""
     opts = model._meta
     return user.has_perm(f"{opts.app_label}.rate_{opts.model_name}")
+
+
+def source_resolve_refs(refs: Iterable[str]) -> dict[str, Source]:
+    """Map each reference (a 16-hex id, or a stable id bare or prefixed) to its source."""
+    refs = set(refs)
+    if not refs:
+        return {}
+    by_stable_id = {stable_id_normalize(ref): ref for ref in refs}
+    found = {}
+    matches = Source.objects.filter(Q(id__in=refs) | Q(stable_id__in=by_stable_id))
+    for source in matches.select_related("venue"):
+        if source.id in refs:
+            found[source.id] = source
+        if source.stable_id in by_stable_id:
+            found[by_stable_id[source.stable_id]] = source
+    return found
+
+
+def source_detail(source_id: str) -> Source:
+    """Return one source with everything its page shows, or raise Source.DoesNotExist."""
+    return (
+        source_list_annotated(Source.objects.filter(pk=source_id))
+        .prefetch_related("authors", "key_points", "tags")
+        .get()
+    )
+
+
+def source_for_stable_id(value: str) -> Source | None:
+    """Return the source with this stable id (bare or prefixed), or None."""
+    return Source.objects.by_stable_id(value).only("id").first()
+
+
+def venue_detail(slug: str) -> Venue:
+    """Return one venue with its counts and domains, or raise Venue.DoesNotExist."""
+    return venue_list_annotated(Venue.objects.filter(slug=slug)).prefetch_related("domains").get()

@@ -1,13 +1,19 @@
 """The editors' admin for wiki pages and citations."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from sources.admin import RatingFieldsAdminMixin
 
 from .models import Citation, WikiPage
 from .quality import SUBSCORES, QualityBand
-from .selectors import wiki_page_derived_quality, wiki_page_list_annotated
+from .selectors import (
+    wiki_page_derived_quality,
+    wiki_page_list_annotated,
+    wiki_pages_broken_references,
+)
+from .services import wiki_page_citations_sync
 
 
 class QualityBandFilter(admin.SimpleListFilter):
@@ -28,9 +34,25 @@ class QualityBandFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BrokenReferencesFilter(admin.SimpleListFilter):
+    title = _("broken references")
+    parameter_name = "broken"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Cites an unknown source or links a missing page"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        # Bodies are parsed in Python; one pass over id and body, then two lookups.
+        broken = wiki_pages_broken_references(WikiPage.objects.only("id", "body"))
+        return queryset.filter(pk__in=broken)
+
+
 class CitationInline(admin.TabularInline):
     model = Citation
-    fields = ["source", "position", "note"]
+    fields = ["source", "position", "note", "in_body"]
+    readonly_fields = ["in_body"]
     autocomplete_fields = ["source"]
     extra = 1
 
@@ -48,14 +70,23 @@ class WikiPageAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
         "reader_importance",
         "last_edited",
     ]
-    list_filter = ["type", "status", QualityBandFilter, "tags"]
+    list_filter = ["type", "status", QualityBandFilter, BrokenReferencesFilter, "tags"]
     search_fields = ["title", "slug", "description", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [CitationInline]
-    readonly_fields = ["word_count", "derived_quality", "created_at", "updated_at"]
+    readonly_fields = [
+        "word_count",
+        "broken_references",
+        "derived_quality",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "type", "status", "last_edited", "tags"]}),
-        (_("Text"), {"fields": ["description", "summary", "body", "word_count"]}),
+        (
+            _("Text"),
+            {"fields": ["description", "summary", "body", "word_count", "broken_references"]},
+        ),
         (
             _("Quality and importance"),
             {
@@ -76,6 +107,19 @@ class WikiPageAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return wiki_page_list_annotated(super().get_queryset(request))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        wiki_page_citations_sync(page=form.instance)
+
+    @admin.display(description=_("broken references"))
+    def broken_references(self, page):
+        if page.pk is None:
+            return "–"
+        broken = wiki_pages_broken_references([page]).get(page.pk)
+        if not broken:
+            return _("None: every citation and page link resolves.")
+        return format_html_join("", '<div class="errornote">{}</div>', ((str(b),) for b in broken))
 
     @admin.display(description=_("band"), ordering="quality")
     def band_column(self, page):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -189,6 +190,9 @@ class WikiPage(TimeStampedModel):
             kwargs["update_fields"] = {*update_fields, "word_count"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("wiki:page_detail", args=[self.slug])
+
     @property
     def subscores(self) -> dict[str, Decimal | None]:
         return {name: getattr(self, name) for name in SUBSCORES}
@@ -219,6 +223,14 @@ class Citation(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    in_body = models.BooleanField(
+        _("cited in the body"),
+        default=False,
+        help_text=_(
+            "Set when a [[cite:...]] marker in the body made this citation; such citations "
+            "follow the body. Citations added by hand stay until removed by hand."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sources.selectors import ordering_of
+from django.db.models import Prefetch, QuerySet
+from taggit.models import Tag
 
-from .models import WikiPage
+from sources.models import Source, Venue
+from sources.selectors import ordering_of, source_list_annotated, source_resolve_refs
+
+from .markup import Reference, RenderContext, body_references, body_render
+from .models import Citation, WikiPage
 
 
 def wiki_page_list_annotated(queryset: QuerySet[WikiPage] | None = None) -> QuerySet[WikiPage]:
@@ -21,3 +27,126 @@ def wiki_page_derived_quality(page: WikiPage) -> int:
     if count is None:
         count = page.citations.count()
     return page.derived_quality(count)
+
+
+def wiki_page_citations(page: WikiPage) -> list[Citation]:
+    """Return a page's citations in reference order, with each source's venue and rating."""
+    sources = source_list_annotated(Source.objects.all())
+    return list(
+        page.citations.prefetch_related(Prefetch("source", queryset=sources)).order_by(
+            "position", "id"
+        )
+    )
+
+
+@dataclass
+class RenderedPage:
+    page: WikiPage
+    body_html: str
+    references: list[Citation]
+
+
+def wiki_page_render_context(page: WikiPage, citations: list[Citation]) -> RenderContext:
+    """Return what the body's markers and links resolve to, in one query for the links."""
+    numbers: dict[str, tuple[int, str]] = {}
+    for number, citation in enumerate(citations, start=1):
+        source = citation.source
+        label = source.title or source.url
+        for ref in (source.id, source.stable_id, source.stable_id.removeprefix("sid_")):
+            numbers[ref] = (number, label)
+    references = body_references(page.body)
+    slugs = {ref.ref for ref in references if not ref.is_citation}
+    pages = {
+        slug: (WikiPage(slug=slug).get_absolute_url(), title)
+        for slug, title in WikiPage.objects.filter(slug__in=slugs).values_list("slug", "title")
+    }
+    return RenderContext(citations=numbers, pages=pages)
+
+
+def wiki_page_detail(slug: str) -> RenderedPage:
+    """Return a page with its rendered body and numbered references."""
+    page = WikiPage.objects.prefetch_related("tags").get(slug=slug)
+    citations = wiki_page_citations(page)
+    html = body_render(page.body, wiki_page_render_context(page, citations))
+    return RenderedPage(page=page, body_html=html, references=citations)
+
+
+@dataclass(frozen=True)
+class BrokenReference:
+    reference: Reference
+
+    def __str__(self) -> str:
+        if self.reference.is_citation:
+            return f"[[cite:{self.reference.ref}]] names no source"
+        return f"[[{self.reference.ref}]] names no page"
+
+
+def wiki_pages_broken_references(
+    pages: Iterable[WikiPage],
+) -> dict[int, list[BrokenReference]]:
+    """Return, per page id, its citations of unknown sources and links to missing pages.
+
+    Two queries whatever the number of pages: one for sources, one for page slugs.
+    """
+    refs_by_page = {page.pk: body_references(page.body) for page in pages}
+    all_refs = [ref for refs in refs_by_page.values() for ref in refs]
+    known_sources = source_resolve_refs(r.ref for r in all_refs if r.is_citation)
+    slugs = {r.ref for r in all_refs if not r.is_citation}
+    known_slugs = set(WikiPage.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    broken = {}
+    for page_id, refs in refs_by_page.items():
+        missing = [
+            BrokenReference(ref)
+            for ref in dict.fromkeys(refs)
+            if (ref.is_citation and ref.ref not in known_sources)
+            or (not ref.is_citation and ref.ref not in known_slugs)
+        ]
+        if missing:
+            broken[page_id] = missing
+    return broken
+
+
+def source_citing_pages(source: Source) -> list[WikiPage]:
+    """Return the pages citing a source, best quality first."""
+    return list(
+        WikiPage.objects.filter(citations__source=source).distinct().order_by("-quality", "title")
+    )
+
+
+def venue_citing_pages(venue: Venue) -> QuerySet[WikiPage]:
+    """Return the pages citing any source of a venue."""
+    return WikiPage.objects.filter(citations__source__venue=venue).distinct().order_by("title")
+
+
+def tag_detail(slug: str) -> tuple[Tag, QuerySet[Source], QuerySet[WikiPage]]:
+    """Return a tag with the sources and pages that carry it."""
+    tag = Tag.objects.get(slug=slug)
+    sources = source_list_annotated(Source.objects.filter(tags=tag))
+    pages = wiki_page_list_annotated(WikiPage.objects.filter(tags=tag))
+    return tag, sources, pages
+
+
+@dataclass
+class HomeSummary:
+    source_count: int
+    venue_count: int
+    page_count: int
+    recent_sources: list[Source]
+    recent_pages: list[WikiPage]
+
+
+def home_summary(recent: int = 8) -> HomeSummary:
+    """Return what the home page shows: counts and the latest sources and pages."""
+    return HomeSummary(
+        source_count=Source.objects.count(),
+        venue_count=Venue.objects.count(),
+        page_count=WikiPage.objects.count(),
+        recent_sources=list(
+            source_list_annotated(Source.objects.order_by("-created_at", "id"))[:recent]
+        ),
+        recent_pages=list(
+            WikiPage.objects.order_by("-last_edited", "-updated_at").exclude(last_edited=None)[
+                :recent
+            ]
+        ),
+    )

@@ -12,7 +12,9 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from sources.models import Source
+from sources.selectors import source_resolve_refs
 
+from .markup import body_references
 from .models import Citation, PageStatus, PageType, WikiPage
 from .quality import SUBSCORES
 
@@ -63,7 +65,45 @@ def wiki_page_create(
     page.save()
     if tags:
         page.tags.set(list(tags))
+    wiki_page_citations_sync(page=page)
     return page
+
+
+@transaction.atomic
+def wiki_page_citations_sync(*, page: WikiPage) -> list[Citation]:
+    """Bring a page's citations in step with the `[[cite:...]]` markers in its body.
+
+    Each source cited in the body has a citation, numbered in order of first appearance;
+    citations that came from markers since removed are deleted; citations added by hand
+    stay, after the body's. Markers naming no source are left for editors to see.
+    """
+    refs = [ref.ref for ref in body_references(page.body) if ref.is_citation]
+    resolved = source_resolve_refs(refs)
+    body_sources = list(dict.fromkeys(resolved[ref].pk for ref in refs if ref in resolved))
+    existing = {citation.source_id: citation for citation in page.citations.all()}
+    stale = [
+        citation.pk
+        for source_id, citation in existing.items()
+        if citation.in_body and source_id not in body_sources
+    ]
+    Citation.objects.filter(pk__in=stale).delete()
+    hand_added = sorted(
+        (c for c in existing.values() if not c.in_body and c.source_id not in body_sources),
+        key=lambda c: (c.position, c.pk),
+    )
+    ordered = []
+    for source_id in body_sources:
+        citation = existing.get(source_id) or Citation(page=page, source_id=source_id, in_body=True)
+        ordered.append(citation)
+    ordered.extend(hand_added)
+    for position, citation in enumerate(ordered):
+        if citation.pk is None:
+            citation.position = position
+            citation.save()
+        elif citation.position != position:
+            citation.position = position
+            citation.save(update_fields=["position"])
+    return ordered
 
 
 def _decimal(value: Decimal | float | int | None) -> Decimal | None:
@@ -82,6 +122,21 @@ def citation_add(
     citation = Citation(page=page, source=source, note=note, position=position)
     citation.full_clean()
     citation.save()
+    return citation
+
+
+def citation_ensure(*, page: WikiPage, source: Source, note: str = "") -> Citation:
+    """Return the page's citation of a source, adding it by hand if the page has none.
+
+    A given note replaces the citation's note; an empty one leaves it as it is.
+    """
+    citation = page.citations.filter(source=source).first()
+    if citation is None:
+        return citation_add(page=page, source=source, note=note)
+    if note and citation.note != note:
+        citation.note = note
+        citation.full_clean()
+        citation.save(update_fields=["note"])
     return citation
 
 
@@ -130,7 +185,6 @@ def demo_knowledge_base_load(*, data: Mapping) -> dict[str, int]:
                 venue=venues[row["venue"]] if row.get("venue") else None,
                 credibility_override=row.get("credibility_override"),
             )
-    citations = 0
     pages = data.get("pages", [])
     for number, row in enumerate(pages, start=1):
         with _naming_row("Page", number, row.get("slug")):
@@ -151,13 +205,14 @@ def demo_knowledge_base_load(*, data: Mapping) -> dict[str, int]:
                 tags=row.get("tags", []),
             )
             for cited in row.get("citations", []):
-                citation_add(page=page, source=sources[cited["source"]], note=cited.get("note", ""))
-                citations += 1
+                citation_ensure(
+                    page=page, source=sources[cited["source"]], note=cited.get("note", "")
+                )
     return {
         "venues": len(venues),
         "sources": len(sources),
         "pages": len(pages),
-        "citations": citations,
+        "citations": Citation.objects.count(),
     }
 
 

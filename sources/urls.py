@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sources"
+
+urlpatterns = [
+    path("sources/", views.source_list, name="source_list"),
+    path("sources/<str:ref>/", views.source_detail, name="source_detail"),
+    path("venues/", views.venue_list, name="venue_list"),
+    path("venues/<slug:slug>/", views.venue_detail, name="venue_detail"),
+]

@@ -1,0 +1,75 @@
+"""Public pages for sources and venues: bind input, call a selector, render."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from wiki.selectors import source_citing_pages, venue_citing_pages
+
+from . import selectors
+from .filters import SourceFilter, VenueFilter
+from .models import SOURCE_ID_LENGTH, Source, Venue
+from .pagination import PAGE_SIZES, page_size_from, paginate
+
+
+def source_list(request):
+    filterset = SourceFilter(request.GET, queryset=selectors.source_list_annotated())
+    page = paginate(request.GET, filterset.qs)
+    return render(
+        request,
+        "sources/source_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "page_sizes": PAGE_SIZES,
+            "page_size": page_size_from(request.GET),
+        },
+    )
+
+
+def source_detail(request, ref: str):
+    if len(ref) != SOURCE_ID_LENGTH or not _is_lower_hex(ref):
+        source = selectors.source_for_stable_id(ref)
+        if source is None:
+            raise Http404("No source has this id or stable id.")
+        return redirect(source, permanent=True)
+    try:
+        source = selectors.source_detail(ref)
+    except Source.DoesNotExist:
+        raise Http404("No source has this id.") from None
+    return render(
+        request,
+        "sources/source_detail.html",
+        {"source": source, "citing_pages": source_citing_pages(source)},
+    )
+
+
+def _is_lower_hex(value: str) -> bool:
+    return all(c in "0123456789abcdef" for c in value)
+
+
+def venue_list(request):
+    filterset = VenueFilter(request.GET, queryset=selectors.venue_list_annotated())
+    page = paginate(request.GET, filterset.qs)
+    return render(
+        request,
+        "sources/venue_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "page_sizes": PAGE_SIZES,
+            "page_size": page_size_from(request.GET),
+        },
+    )
+
+
+def venue_detail(request, slug: str):
+    try:
+        venue = selectors.venue_detail(slug)
+    except Venue.DoesNotExist:
+        raise Http404("No venue has this slug.") from None
+    sources = paginate(request.GET, selectors.source_list_annotated(venue.sources.all()))
+    return render(
+        request,
+        "sources/venue_detail.html",
+        {"venue": venue, "page_obj": sources, "citing_pages": venue_citing_pages(venue)},
+    )

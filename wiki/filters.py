@@ -1,0 +1,40 @@
+"""Filters for the public wiki page list."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from sources.filters import ANY, SortFilter, ordering
+
+from .models import PageStatus, PageType
+from .quality import QualityBand
+
+PAGE_ORDERINGS = {
+    "title": (_("Title"), ordering("title")),
+    "-quality": (_("Highest quality"), ordering("-quality", "title")),
+    "-importance": (_("Most important"), ordering("-reader_importance", "title")),
+    "-edited": (_("Recently edited"), ordering("-last_edited", "title")),
+}
+
+
+class WikiPageFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(choices=PageType.choices, empty_label=ANY, label=_("Type"))
+    status = django_filters.ChoiceFilter(
+        choices=PageStatus.choices, empty_label=ANY, label=_("Status")
+    )
+    band = django_filters.ChoiceFilter(
+        choices=QualityBand.choices, method="filter_band", empty_label=ANY, label=_("Quality band")
+    )
+    tag = django_filters.ModelChoiceFilter(
+        field_name="tags",
+        queryset=Tag.objects.filter(wiki_taggedpage_items__isnull=False)
+        .distinct()
+        .order_by("name"),
+        to_field_name="slug",
+        empty_label=ANY,
+        label=_("Tag"),
+    )
+    sort = SortFilter(orderings=PAGE_ORDERINGS)
+
+    def filter_band(self, queryset, name, value):
+        return queryset.in_quality_band(QualityBand(value))
