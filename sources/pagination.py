@@ -21,3 +21,13 @@ def paginate(params, object_list, *, size: int | None = None, param: str = "page
     """Return the page of a list named by `param`; out-of-range pages give the last one."""
     paginator = Paginator(object_list, size or page_size_from(params))
     return paginator.get_page(params.get(param))
+
+
+def filtered_list_context(params, filterset) -> dict:
+    """Return the context every filtered public list renders: the filter, the page, sizes."""
+    return {
+        "filter": filterset,
+        "page_obj": paginate(params, filterset.qs),
+        "page_sizes": PAGE_SIZES,
+        "page_size": page_size_from(params),
+    }

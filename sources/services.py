@@ -150,22 +150,19 @@ def source_create(
 @transaction.atomic
 def source_authors_set(*, source: Source, names: Sequence[str]) -> None:
     """Replace a source's authors by the given names, in order."""
-    source.authors.all().delete()
-    rows = [
-        SourceAuthor(source=source, name=name.strip(), position=position)
-        for position, name in enumerate(names)
-        if name and name.strip()
-    ]
-    SourceAuthor.objects.bulk_create(rows)
+    _ordered_rows_replace(source.authors, SourceAuthor, "name", source, names)
 
 
 @transaction.atomic
 def source_key_points_set(*, source: Source, points: Sequence[str]) -> None:
     """Replace a source's key points by the given texts, in order."""
-    source.key_points.all().delete()
-    rows = [
-        SourceKeyPoint(source=source, text=text.strip(), position=position)
-        for position, text in enumerate(points)
-        if text and text.strip()
-    ]
-    SourceKeyPoint.objects.bulk_create(rows)
+    _ordered_rows_replace(source.key_points, SourceKeyPoint, "text", source, points)
+
+
+def _ordered_rows_replace(manager, model, field: str, source: Source, values: Sequence[str]):
+    manager.all().delete()
+    texts = [value.strip() for value in values if value and value.strip()]
+    model.objects.bulk_create(
+        model(source=source, position=position, **{field: text})
+        for position, text in enumerate(texts)
+    )

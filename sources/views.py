@@ -8,21 +8,13 @@ from wiki.selectors import source_citing_pages, venue_citing_pages
 from . import selectors
 from .filters import SourceFilter, VenueFilter
 from .models import SOURCE_ID_LENGTH, Source, Venue
-from .pagination import PAGE_SIZES, page_size_from, paginate
+from .pagination import filtered_list_context, paginate
 
 
 def source_list(request):
     filterset = SourceFilter(request.GET, queryset=selectors.source_list_annotated())
-    page = paginate(request.GET, filterset.qs)
     return render(
-        request,
-        "sources/source_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "page_sizes": PAGE_SIZES,
-            "page_size": page_size_from(request.GET),
-        },
+        request, "sources/source_list.html", filtered_list_context(request.GET, filterset)
     )
 
 
@@ -49,17 +41,7 @@ def _is_lower_hex(value: str) -> bool:
 
 def venue_list(request):
     filterset = VenueFilter(request.GET, queryset=selectors.venue_list_annotated())
-    page = paginate(request.GET, filterset.qs)
-    return render(
-        request,
-        "sources/venue_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "page_sizes": PAGE_SIZES,
-            "page_size": page_size_from(request.GET),
-        },
-    )
+    return render(request, "sources/venue_list.html", filtered_list_context(request.GET, filterset))
 
 
 def venue_detail(request, slug: str):

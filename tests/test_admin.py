@@ -341,3 +341,14 @@ def test_an_editor_adding_a_url_whose_id_is_taken_sees_a_message(editor_client, 
     assert response.status_code == 200
     assert "Another source already has the id" in response.content.decode()
     assert Source.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", [Venue, Source, WikiPage])
+def test_change_pages_link_to_the_public_page(editor_client, objects, model):
+    obj = objects[model]
+
+    response = editor_client.get(_admin_url(model, "change", obj.pk))
+
+    assert "View on site" in response.content.decode()
+    target = editor_client.get(obj.get_absolute_url())
+    assert target.status_code == 200

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from taggit.models import Tag
 
-from sources.pagination import PAGE_SIZES, page_size_from, paginate
+from sources.pagination import filtered_list_context, paginate
 
 from . import selectors
 from .filters import WikiPageFilter
@@ -17,17 +17,7 @@ def home(request):
 
 def page_list(request):
     filterset = WikiPageFilter(request.GET, queryset=selectors.wiki_page_list_annotated())
-    page = paginate(request.GET, filterset.qs)
-    return render(
-        request,
-        "wiki/page_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "page_sizes": PAGE_SIZES,
-            "page_size": page_size_from(request.GET),
-        },
-    )
+    return render(request, "wiki/page_list.html", filtered_list_context(request.GET, filterset))
 
 
 def page_detail(request, slug: str):
