@@ -18,7 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Length
-from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,8 @@ CREDIBILITY_MIN = 1
 CREDIBILITY_MAX = 5
 
 SOURCE_ID_LENGTH = 16
+# Ids from other systems are kept as they are (the Longterm Wiki has `kb-` + 16 hex).
+SOURCE_ID_MAX_LENGTH = 64
 STABLE_ID_PREFIX = "sid_"
 STABLE_ID_RANDOM_LENGTH = 10
 STABLE_ID_ALPHABET = string.ascii_letters + string.digits
@@ -313,10 +315,13 @@ class Source(TimeStampedModel):
     id = models.CharField(
         _("id"),
         primary_key=True,
-        max_length=SOURCE_ID_LENGTH,
+        max_length=SOURCE_ID_MAX_LENGTH,
         editable=False,
         validators=[
-            RegexValidator(r"^[0-9a-f]{16}$", _("A source id is 16 lower-case hex digits."))
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                _("A source id is letters, digits, - and _ (new sources: 16 hex digits)."),
+            )
         ],
     )
     stable_id = models.CharField(
@@ -371,6 +376,11 @@ class Source(TimeStampedModel):
 
     objects = SourceQuerySet.as_manager()
 
+    # Set by a caller that already matched the URL against the venues (an import matching
+    # thousands of URLs with one VenueMatcher), so that clean() does not ask again.
+    _venue_inferred = False
+    _id_from_url = False
+
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("source")
@@ -382,7 +392,9 @@ class Source(TimeStampedModel):
                 name="source_credibility_override_1_to_5",
             ),
             models.CheckConstraint(
-                condition=Q(Exact(Length("id"), SOURCE_ID_LENGTH)), name="source_id_16_chars"
+                condition=Q(GreaterThanOrEqual(Length("id"), 1))
+                & Q(LessThanOrEqual(Length("id"), SOURCE_ID_MAX_LENGTH)),
+                name="source_id_length",
             ),
             models.CheckConstraint(
                 condition=Q(stable_id__startswith=STABLE_ID_PREFIX)
@@ -431,6 +443,9 @@ class Source(TimeStampedModel):
         self._check_ids_unchanged()
         if self._state.adding and self.url:
             self.assign_ids()
+        if self._state.adding and self._id_from_url:
+            # An id derived from the URL may belong to a source whose URL was corrected
+            # since: say so. A given id is checked like any other unique field.
             clash = Source.objects.filter(pk=self.id).first()
             if clash is not None:
                 raise ValidationError(
@@ -440,14 +455,16 @@ class Source(TimeStampedModel):
             raise ValidationError({"published_precision": DATE_WITHOUT_PRECISION}, code="required")
         if self.published_precision and not self.published_on:
             raise ValidationError({"published_precision": PRECISION_WITHOUT_DATE}, code="invalid")
-        if self.venue_id is None and self.url:
+        if self.venue_id is None and self.url and not self._venue_inferred:
             from .selectors import venue_for_url
 
             self.venue = venue_for_url(self.url)
 
     def assign_ids(self):
         """Give a new source its id from its URL and a stable id, unless it already has them."""
-        self.id = self.id or source_id_for_url(self.url)
+        if not self.id:
+            self.id = source_id_for_url(self.url)
+            self._id_from_url = True
         self.stable_id = (
             stable_id_normalize(self.stable_id) if self.stable_id else stable_id_generate()
         )

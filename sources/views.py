@@ -7,7 +7,7 @@ from wiki.selectors import source_citing_pages, venue_citing_pages
 
 from . import selectors
 from .filters import SourceFilter, VenueFilter
-from .models import SOURCE_ID_LENGTH, Source, Venue
+from .models import Source, Venue
 from .pagination import filtered_list_context, paginate
 
 
@@ -19,24 +19,18 @@ def source_list(request):
 
 
 def source_detail(request, ref: str):
-    if len(ref) != SOURCE_ID_LENGTH or not _is_lower_hex(ref):
-        source = selectors.source_for_stable_id(ref)
-        if source is None:
-            raise Http404("No source has this id or stable id.")
-        return redirect(source, permanent=True)
     try:
         source = selectors.source_detail(ref)
     except Source.DoesNotExist:
-        raise Http404("No source has this id.") from None
+        by_stable_id = selectors.source_for_stable_id(ref)
+        if by_stable_id is None:
+            raise Http404("No source has this id or stable id.") from None
+        return redirect(by_stable_id, permanent=True)
     return render(
         request,
         "sources/source_detail.html",
         {"source": source, "citing_pages": source_citing_pages(source)},
     )
-
-
-def _is_lower_hex(value: str) -> bool:
-    return all(c in "0123456789abcdef" for c in value)
 
 
 def venue_list(request):

@@ -100,10 +100,11 @@ def test_venue_credibility_is_validated_with_a_message():
     assert "credibility" in excinfo.value.message_dict
 
 
-def test_a_source_id_of_the_wrong_length_is_refused():
+@pytest.mark.parametrize("value", ["", "x" * 65])
+def test_a_source_id_of_the_wrong_length_is_refused(value):
     source = SourceFactory()
 
-    assert _rejected_by_database(lambda: Source.objects.filter(pk=source.pk).update(id="abc"))
+    assert _rejected_by_database(lambda: Source.objects.filter(pk=source.pk).update(id=value))
 
 
 def test_a_stable_id_without_prefix_is_refused():

@@ -145,14 +145,31 @@ def _parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=8)
+def _tokens(body: str) -> tuple:
+    # Saving a page reads its body three times (words, references, links): parse once.
+    # Callers only read the tokens.
+    return tuple(_parser().parse(body))
+
+
 def body_references(body: str) -> list[Reference]:
     """Return the `[[...]]` references of a body in order, ignoring those in code."""
     found = []
-    for token in _parser().parse(body):
+    for token in _tokens(body):
         for child in token.children or ():
             if child.type == "wiki_ref":
                 found.append(child.meta["reference"])
     return found
+
+
+def body_link_urls(body: str) -> list[str]:
+    """Return the targets of the body's Markdown links, in order, ignoring code."""
+    urls = []
+    for token in _tokens(body):
+        for child in token.children or ():
+            if child.type == "link_open":
+                urls.append(child.attrGet("href") or "")
+    return urls
 
 
 def body_render(body: str, context: RenderContext) -> str:
@@ -182,7 +199,7 @@ def prose_word_count(body: str) -> int:
     """
     words = 0
     in_table = 0
-    for token in _parser().parse(body):
+    for token in _tokens(body):
         if token.type == "table_open":
             in_table += 1
         elif token.type == "table_close":

@@ -44,6 +44,7 @@ class PageType(models.TextChoices):
     RISK_FACTOR = "risk-factor", _("Risk factor")
     SAFETY_AGENDA = "safety-agenda", _("Safety agenda")
     MODEL = "model", _("Model")
+    BENCHMARK = "benchmark", _("Benchmark")
     EVENT = "event", _("Event")
     ARGUMENT = "argument", _("Argument")
     HISTORICAL = "historical", _("Historical")

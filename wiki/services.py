@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sources.models import Source
 from sources.selectors import source_resolve_refs
+from sources.services import tags_set, validate
 
 from .markup import body_references
 from .models import Citation, PageStatus, PageType, WikiPage
@@ -40,13 +41,7 @@ def wiki_page_create(
 ) -> WikiPage:
     """Create a wiki page."""
     subscores = dict(subscores or {})
-    unknown = sorted(set(subscores) - set(SUBSCORES))
-    if unknown:
-        raise ValidationError(
-            UNKNOWN_SUBSCORE,
-            code="unknown_subscore",
-            params={"name": unknown[0], "known": ", ".join(SUBSCORES)},
-        )
+    _check_subscore_names(subscores)
     page = WikiPage(
         slug=slug,
         title=title,
@@ -61,10 +56,10 @@ def wiki_page_create(
         quality=quality,
         **{name: _decimal(value) for name, value in subscores.items()},
     )
-    page.full_clean()
+    validate(page)
     page.save()
     if tags:
-        page.tags.set(list(tags))
+        tags_set(instance=page, names=tags)
     wiki_page_citations_sync(page=page)
     return page
 
@@ -96,13 +91,13 @@ def wiki_page_citations_sync(*, page: WikiPage) -> list[Citation]:
         citation = existing.get(source_id) or Citation(page=page, source_id=source_id, in_body=True)
         ordered.append(citation)
     ordered.extend(hand_added)
+    moved = []
     for position, citation in enumerate(ordered):
-        if citation.pk is None:
-            citation.position = position
-            citation.save()
-        elif citation.position != position:
-            citation.position = position
-            citation.save(update_fields=["position"])
+        if citation.pk is not None and citation.position != position:
+            moved.append(citation)
+        citation.position = position
+    Citation.objects.bulk_create([c for c in ordered if c.pk is None])
+    Citation.objects.bulk_update(moved, ["position"])
     return ordered
 
 
@@ -138,6 +133,31 @@ def citation_ensure(*, page: WikiPage, source: Source, note: str = "") -> Citati
         citation.full_clean()
         citation.save(update_fields=["note"])
     return citation
+
+
+@transaction.atomic
+def citations_add_missing(*, pairs: Iterable[tuple[WikiPage, Source]]) -> int:
+    """Add, as if by hand, each (page, source) citation that a page does not have yet.
+
+    New citations go after a page's existing ones. Two queries and one insert whatever the
+    number of pairs, for imports; return how many were added.
+    """
+    wanted = list(dict.fromkeys((page.pk, source.pk) for page, source in pairs))
+    page_ids = {page_id for page_id, _source_id in wanted}
+    existing = Citation.objects.filter(page_id__in=page_ids)
+    present = set(existing.values_list("page_id", "source_id"))
+    last = dict(
+        existing.values("page_id").annotate(last=Max("position")).values_list("page_id", "last")
+    )
+    new = []
+    for page_id, source_id in wanted:
+        if (page_id, source_id) in present:
+            continue
+        position = last.get(page_id)
+        last[page_id] = position = 0 if position is None else position + 1
+        new.append(Citation(page_id=page_id, source_id=source_id, position=position))
+    Citation.objects.bulk_create(new)
+    return len(new)
 
 
 DEMO_ROW_INVALID = _("%(kind)s %(number)s (%(name)s) in the demo file is not valid: %(errors)s")
@@ -237,3 +257,38 @@ class _naming_row:
         raise ValidationError(
             DEMO_ROW_INVALID, code="invalid_row", params={**self.params, "errors": errors}
         ) from exc
+
+
+@transaction.atomic
+def wiki_page_update(
+    *,
+    page: WikiPage,
+    subscores: Mapping[str, Decimal | float | None] | None = None,
+    tags: Sequence[str] | None = None,
+    **fields,
+) -> list[str]:
+    """Change a page and keep its citations in step with its body; return what changed."""
+    from sources.services import instance_fields_update
+
+    for name in ("reader_importance", "research_importance"):
+        if name in fields:
+            fields[name] = _decimal(fields[name])
+    if subscores is not None:
+        _check_subscore_names(subscores)
+        fields.update({name: _decimal(subscores.get(name)) for name in SUBSCORES})
+    changed = instance_fields_update(page, fields)
+    if tags is not None and tags_set(instance=page, names=tags):
+        changed.append("tags")
+    if "body" in changed:
+        wiki_page_citations_sync(page=page)
+    return changed
+
+
+def _check_subscore_names(subscores: Mapping) -> None:
+    unknown = sorted(set(subscores) - set(SUBSCORES))
+    if unknown:
+        raise ValidationError(
+            UNKNOWN_SUBSCORE,
+            code="unknown_subscore",
+            params={"name": unknown[0], "known": ", ".join(SUBSCORES)},
+        )

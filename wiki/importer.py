@@ -1,0 +1,712 @@
+"""Import a Longterm Wiki knowledge base: venues, sources, pages, citations and tags.
+
+Every row goes through the services the admin uses (same validation, venue inference and
+bounds). The whole import is one transaction: bad input (a malformed file, a value out of
+bounds, a missing required field) is collected with file, line and field, and nothing is
+written. Links that cannot be made (a venue, page or source named but absent, duplicate
+ids, a URL claimed by two ids, colliding page slugs) are reported and the rest imported.
+A second import of the same files writes nothing.
+
+Where a source appears in several files its fields are merged: resources-snapshot.json
+first (the newer export, with stable ids), then resources/*.yaml in name order; a later
+file fills a field only where earlier ones left it empty, and `tags` and `cited_by` are
+united.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+
+from sources.models import Source, Venue, stable_id_normalize
+from sources.selectors import venue_matcher_build
+from sources.services import (
+    partial_date_parse,
+    source_create,
+    source_update,
+    venue_create,
+    venue_update,
+)
+
+from .longterm_wiki import (
+    ENTITIES_DIR,
+    PAGES_DIR,
+    PUBLICATIONS,
+    RESOURCES_DIR,
+    SNAPSHOT,
+    FormatError,
+    Issue,
+    MdxPage,
+    Record,
+    json_records_load,
+    mdx_page_read,
+    page_slugs_assign,
+    relative_name,
+    yaml_load,
+)
+from .markup import body_link_urls
+from .mdx import mdx_to_markdown
+from .models import Citation, PageStatus, PageType, WikiPage
+from .quality import SUBSCORES
+from .services import citations_add_missing, wiki_page_create, wiki_page_update
+
+KINDS = ("venues", "sources", "pages", "citations", "tags")
+OUTCOMES = ("created", "updated", "unchanged")
+
+# Entity types of the Longterm Wiki that have another name here; the rest map to
+# themselves when we have them, else to "other" (reported).
+ENTITY_TYPES = {"ai-model": PageType.MODEL}
+
+# Where each model field lives in the files, so that messages name the file's field.
+VENUE_KEYS = {
+    "slug": "id",
+    "credibility_reviewed_on": "credibility_reviewed",
+    "domain": "domains",
+}
+SOURCE_KEYS = {
+    "published_on": "published_date",
+    "published_precision": "published_date",
+    "venue": "publication_id",
+    "__all__": "id",
+}
+PAGE_KEYS = {
+    "summary": "llmSummary",
+    "last_edited": "lastEdited",
+    "reader_importance": "readerImportance",
+    "research_importance": "researchImportance",
+    "status": "pageType",
+    **{name: "ratings" for name in SUBSCORES},
+}
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, per kind, and what it could not link."""
+
+    dry_run: bool = False
+    counts: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in KINDS})
+    reported: list[Issue] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
+
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        self.counts[kind][outcome] += n
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def table(self) -> str:
+        """Return the summary as a Markdown table."""
+        reported = Counter(issue.kind for issue in self.reported)
+        kind_of_issue = {
+            "venue": "venues",
+            "source": "sources",
+            "slug": "pages",
+            "page": "pages",
+            "citation": "citations",
+            "link": "pages",
+        }
+        per_kind = Counter()
+        for issue_kind, n in reported.items():
+            per_kind[kind_of_issue.get(issue_kind, issue_kind)] += n
+        lines = ["| kind | created | updated | unchanged | reported |", "|---|---:|---:|---:|---:|"]
+        for kind in KINDS:
+            c = self.counts[kind]
+            lines.append(
+                f"| {kind} | {c['created']} | {c['updated']} | {c['unchanged']} | "
+                f"{per_kind[kind]} |"
+            )
+        return "\n".join(lines)
+
+
+class ImportFailed(Exception):
+    """Bad input: nothing was written. Carries every problem, with file, line and field."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(issue) for issue in issues))
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class Files:
+    venues: list[Record] = field(default_factory=list)
+    sources: list[Record] = field(default_factory=list)
+    entities: list[Record] = field(default_factory=list)
+    pages: list[MdxPage] = field(default_factory=list)
+
+
+def files_read(root: Path) -> Files:
+    """Read every recognised file under root; raise FormatError listing all malformed ones."""
+    if not root.is_dir():
+        raise FormatError([Issue("format", str(root), None, "is not a folder")])
+    files, problems = Files(), []
+
+    def read_list(path: Path, loader) -> list[Record]:
+        name = relative_name(root, path)
+        try:
+            data = loader(path.read_text(encoding="utf-8"), file=name)
+        except FormatError as exc:
+            problems.extend(exc.issues)
+            return []
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Issue("format", name, None, f"cannot be read: {exc}"))
+            return []
+        if data is None:
+            return []
+        if not isinstance(data, list) or not all(isinstance(r, Record) for r in data):
+            problems.append(Issue("format", name, 1, "expected a list of records (mappings)"))
+            return []
+        return data
+
+    if (root / PUBLICATIONS).is_file():
+        files.venues = read_list(root / PUBLICATIONS, yaml_load)
+    # The snapshot first: it is the newer export and carries the stable ids.
+    if (root / SNAPSHOT).is_file():
+        files.sources += read_list(root / SNAPSHOT, json_records_load)
+    for path in sorted((root / RESOURCES_DIR).glob("*.yaml")):
+        files.sources += read_list(path, yaml_load)
+    for path in sorted((root / ENTITIES_DIR).glob("*.yaml")):
+        files.entities += read_list(path, yaml_load)
+    for path in sorted((root / PAGES_DIR).glob("**/*.mdx")):
+        name = relative_name(root, path)
+        try:
+            files.pages.append(mdx_page_read(path, file=name))
+        except FormatError as exc:
+            problems.extend(exc.issues)
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Issue("format", name, None, f"cannot be read: {exc}"))
+    if problems:
+        raise FormatError(problems)
+    return files
+
+
+def longterm_wiki_import(
+    root: Path, *, dry_run: bool = False, progress: ProgressCallback | None = None
+) -> ImportReport:
+    """Import everything recognised under root; raise ImportFailed on bad input."""
+    try:
+        files = files_read(root)
+    except FormatError as exc:
+        raise ImportFailed(exc.issues) from None
+    report = ImportReport(dry_run=dry_run)
+    errors: list[Issue] = []
+    try:
+        with transaction.atomic():
+            _Importer(files, report, errors, progress or (lambda kind, done, total: None)).run()
+            if errors:
+                raise _Rollback
+            if dry_run:
+                transaction.set_rollback(True)
+    except _Rollback:
+        raise ImportFailed(errors) from None
+    except DatabaseError as exc:
+        # Validation mirrors every constraint, so this is unexpected; still, nothing is kept.
+        raise ImportFailed([*errors, Issue("database", str(root), None, str(exc))]) from None
+    return report
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def url_key(url: str) -> str:
+    """Return a URL with the differences that do not matter removed: `www.` and a final `/`."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    key = f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
+    if parts.query:
+        key += "?" + parts.query
+    if parts.fragment:
+        key += "#" + parts.fragment
+    return key
+
+
+@dataclass
+class MergedSource:
+    record: Record
+    values: dict[str, Any]
+    cited_by: list[tuple[str, Record]] = field(default_factory=list)
+
+
+class _Importer:
+    def __init__(self, files: Files, report: ImportReport, errors: list, progress):
+        self.files = files
+        self.report = report
+        self.errors = errors
+        self.progress = progress
+        self.venues: dict[str, Venue] = {}
+        self.sources: dict[str, Source] = {}
+        self.aliases: dict[str, str] = {}
+        self.pages: dict[str, WikiPage] = {}
+
+    def run(self) -> None:
+        citations_before = _citation_keys()
+        tags_before = _tag_names()
+        self.import_venues()
+        merged = self.merge_sources()
+        self.import_sources(merged)
+        page_links = self.import_pages()
+        self.import_listed_citations(merged)
+        self.import_linked_citations(page_links)
+        self._count_sets("citations", citations_before, _citation_keys())
+        self._count_sets("tags", tags_before, _tag_names())
+
+    # -- reporting -------------------------------------------------------------------
+
+    def report_issue(self, kind: str, record_or_file, line: int | None, message: str) -> None:
+        file = getattr(record_or_file, "file", record_or_file)
+        self.report.reported.append(Issue(kind, file, line, message))
+
+    def fail(self, record: Record, exc: ValidationError, keys: dict[str, str]) -> None:
+        """Record a validation failure of one record, naming file, line and field."""
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        for model_field, messages in details.items():
+            key = keys.get(model_field, model_field)
+            line = record.line_of(key) if key != "__all__" else record.line
+            for message in messages:
+                self.errors.append(Issue("invalid", record.file, line, f"{key}: {message}"))
+
+    def missing(self, record: Record, key: str, what: str) -> None:
+        self.errors.append(
+            Issue("invalid", record.file, record.line, f"{key}: required field missing ({what})")
+        )
+
+    def _count_sets(self, kind: str, before: set, after: set) -> None:
+        self.report.count(kind, "created", len(after - before))
+        self.report.count(kind, "unchanged", len(after & before))
+        self.report.count(kind, "updated", len(before - after))
+
+    def _outcome(self, kind: str, changed: list[str] | None) -> None:
+        self.report.count(
+            kind, "created" if changed is None else "updated" if changed else "unchanged"
+        )
+
+    # -- venues ----------------------------------------------------------------------
+
+    def import_venues(self) -> None:
+        existing = {v.slug: v for v in Venue.objects.prefetch_related("domains")}
+        for record in self.files.venues:
+            slug = _text(record.get("id"))
+            if not slug:
+                self.missing(record, "id", "a venue needs its slug id")
+                continue
+            if slug in self.venues:
+                self.report_issue(
+                    "venue",
+                    record,
+                    record.line,
+                    f"duplicate venue id {slug!r}; the first one is kept",
+                )
+                continue
+            for key in ("name", "type"):
+                if _empty(record.get(key)):
+                    self.missing(record, key, f"venue {slug!r}")
+            if any(_empty(record.get(key)) for key in ("name", "type")):
+                continue
+            fields = {
+                "name": _text(record["name"]),
+                "type": _text(record["type"]),
+                "description": _text(record.get("description")),
+                "website": _text(record.get("website")),
+                "peer_reviewed": bool(record.get("peer_reviewed", False)),
+                "credibility": record.get("credibility"),
+                "credibility_rationale": _text(record.get("credibility_rationale")),
+                "credibility_reviewed_on": self._date(record, "credibility_reviewed"),
+            }
+            domains = [_text(d) for d in _list(record.get("domains")) if _text(d)]
+            try:
+                with transaction.atomic():
+                    if slug in existing:
+                        venue = existing[slug]
+                        self._outcome(
+                            "venues", venue_update(venue=venue, domains=domains, **fields)
+                        )
+                    else:
+                        venue = venue_create(slug=slug, domains=domains, **fields)
+                        self._outcome("venues", None)
+            except ValidationError as exc:
+                self.fail(record, exc, VENUE_KEYS)
+                continue
+            self.venues[slug] = venue
+        for venue in existing.values():
+            self.venues.setdefault(venue.slug, venue)
+
+    def _date(self, record: Record, key: str) -> date | None:
+        value = record.get(key)
+        if isinstance(value, datetime):
+            return value.date()
+        try:
+            parsed, _precision = partial_date_parse(value)
+        except ValidationError as exc:
+            self.errors.append(
+                Issue("invalid", record.file, record.line_of(key), f"{key}: {exc.messages[0]}")
+            )
+            return None
+        return parsed
+
+    # -- sources ---------------------------------------------------------------------
+
+    def merge_sources(self) -> dict[str, MergedSource]:
+        """Merge the records of each source across files; report duplicates and URL clashes.
+
+        URLs already stored count as claimed by their stored source, so a file's second id
+        for a stored URL merges into the stored source rather than failing on uniqueness.
+        """
+        merged: dict[str, MergedSource] = {}
+        stored = Source.objects.values_list("url", "id", "stable_id")
+        owner_of_url: dict[str, str] = {url: source_id for url, source_id, _stable in stored}
+        self.stable_owner = {stable: source_id for _url, source_id, stable in stored}
+        seen_in_file: set[tuple[str, str]] = set()
+        for record in self.files.sources:
+            source_id = _text(record.get("id"))
+            url = _text(record.get("url"))
+            if not source_id:
+                self.missing(record, "id", "a source needs its id")
+                continue
+            if not url:
+                self.missing(record, "url", f"source {source_id}")
+                continue
+            if (record.file, source_id) in seen_in_file:
+                self.report_issue(
+                    "source",
+                    record,
+                    record.line,
+                    f"duplicate id {source_id} in the same file; records merged",
+                )
+            seen_in_file.add((record.file, source_id))
+            owner = owner_of_url.get(url)
+            if owner is not None and owner != source_id:
+                self.report_issue(
+                    "source",
+                    record,
+                    record.line_of("url"),
+                    f"URL {url} is claimed by ids {owner} and {source_id}; kept as {owner}, "
+                    f"and citations of {source_id} point to it",
+                )
+                self.aliases[source_id] = owner
+                source_id = owner
+            owner_of_url.setdefault(url, source_id)
+            if source_id in merged and merged[source_id].values.get("url") != url:
+                self.report_issue(
+                    "source",
+                    record,
+                    record.line_of("url"),
+                    f"id {source_id} names two URLs; kept {merged[source_id].values['url']}",
+                )
+            entry = merged.setdefault(source_id, MergedSource(record, {}))
+            for key, value in record.items():
+                if key in ("cited_by", "tags"):
+                    continue
+                if _empty(entry.values.get(key)) and not _empty(value):
+                    entry.values[key] = value
+            entry.values.setdefault("url", url)
+            tags = entry.values.setdefault("tags", [])
+            tags.extend(
+                t for t in (_text(x) for x in _list(record.get("tags"))) if t and t not in tags
+            )
+            for slug in _list(record.get("cited_by")):
+                entry.cited_by.append((_text(slug), record))
+        return merged
+
+    def import_sources(self, merged: dict[str, MergedSource]) -> None:
+        matcher = venue_matcher_build()
+        venue_by_id = {venue.pk: venue for venue in self.venues.values()}
+        existing = {
+            s.pk: s for s in Source.objects.prefetch_related("authors", "key_points", "tags")
+        }
+        total = len(merged)
+        for done, (source_id, entry) in enumerate(merged.items(), start=1):
+            if done % 250 == 0 or done == total:
+                self.progress("sources", done, total)
+            self._import_source(source_id, entry, existing, matcher, venue_by_id)
+
+    def _import_source(self, source_id, entry, existing, matcher, venue_by_id) -> None:
+        values, record = entry.values, entry.record
+        publication_id = _text(values.get("publication_id"))
+        venue = None
+        if publication_id:
+            venue = self.venues.get(publication_id)
+            if venue is None:
+                self.report_issue(
+                    "source",
+                    record,
+                    record.line_of("publication_id"),
+                    f"publication_id {publication_id!r} names no venue; "
+                    "venue inferred from the URL",
+                )
+        if venue is None:
+            venue = venue_by_id.get(matcher.match_id(values["url"]))
+        fields = {
+            "url": _text(values["url"]),
+            "title": _text(values.get("title")),
+            "type": _text(values.get("type")) or "web",
+            "abstract": _text(values.get("abstract")),
+            "summary": _text(values.get("summary")),
+            "review": _text(values.get("review")),
+            "credibility_override": values.get("credibility_override"),
+            "venue": venue,
+        }
+        published = values.get("published_date")
+        if isinstance(published, datetime):
+            published = published.date()
+        if isinstance(published, int):
+            published = str(published)
+        lists = {
+            "authors": [_text(a) for a in _list(values.get("authors"))],
+            "key_points": [_text(p) for p in _list(values.get("key_points"))],
+            "tags": values.get("tags", []),
+        }
+        try:
+            if source_id in existing:
+                changed = source_update(
+                    source=existing[source_id], published=published, **fields, **lists
+                )
+                source = existing[source_id]
+            else:
+                stable_id = _text(values.get("stable_id"))
+                if stable_id and stable_id_normalize(stable_id) in self.stable_owner:
+                    self.errors.append(
+                        Issue(
+                            "invalid",
+                            record.file,
+                            record.line_of("stable_id"),
+                            f"stable_id: {stable_id} already belongs to source "
+                            f"{self.stable_owner[stable_id_normalize(stable_id)]}",
+                        )
+                    )
+                    return
+                if stable_id:
+                    self.stable_owner[stable_id_normalize(stable_id)] = source_id
+                source = source_create(
+                    source_id=source_id,
+                    stable_id=stable_id_normalize(stable_id) if stable_id else None,
+                    published=published,
+                    venue_matcher=matcher,
+                    checked_in_bulk=True,
+                    **fields,
+                    **lists,
+                )
+                changed = None
+        except ValidationError as exc:
+            self.fail(record, exc, SOURCE_KEYS)
+            return
+        self._outcome("sources", changed)
+        self.sources[source_id] = source
+
+    # -- pages -----------------------------------------------------------------------
+
+    def import_pages(self) -> dict[str, list[str]]:
+        """Import the pages; return the URLs each page's body links to, by slug."""
+        for issue in page_slugs_assign(self.files.pages):
+            self.report.reported.append(issue)
+        entities = {_text(e.get("id")): e for e in self.files.entities if _text(e.get("id"))}
+        entity_slugs = {
+            _text(e.get("numericId")): _text(e.get("id"))
+            for e in self.files.entities
+            if e.get("numericId")
+        }
+        # Some links name the entity id itself rather than its numeric id.
+        entity_slugs.update({entity_id: entity_id for entity_id in entities})
+        entity_slugs.update(
+            {
+                _text(p.front_matter.get("numericId")): p.slug
+                for p in self.files.pages
+                if p.front_matter.get("numericId")
+            }
+        )
+        existing = {p.slug: p for p in WikiPage.objects.prefetch_related("tags")}
+        all_slugs = {page.slug for page in self.files.pages} | set(existing)
+        known_refs = self._known_citation_refs()
+        bodies = {}
+        total = len(self.files.pages)
+        for done, page in enumerate(self.files.pages, start=1):
+            if done % 50 == 0 or done == total:
+                self.progress("pages", done, total)
+            body = self._import_page(page, entities, entity_slugs, existing, all_slugs, known_refs)
+            if body is not None:
+                # Read now, while the parsed body is still cached from saving the page.
+                bodies[page.slug] = list(dict.fromkeys(body_link_urls(body)))
+        return bodies
+
+    def _known_citation_refs(self) -> set[str]:
+        refs = set(self.aliases)
+        for source in self.sources.values():
+            refs.update({source.id, source.stable_id, source.stable_id.removeprefix("sid_")})
+        refs.update(Source.objects.values_list("id", flat=True))
+        return refs
+
+    def _import_page(self, page, entities, entity_slugs, existing, all_slugs, known_refs):
+        fm = page.front_matter
+        entity = entities.get(page.slug) or entities.get(page.path.stem)
+        page_type, title = PageType.OTHER, _text(fm.get("title"))
+        if entity is not None:
+            page_type = self._page_type(entity)
+            title = _text(entity.get("title")) or title
+        elif _text(fm.get("type")) in PageType.values:
+            page_type = _text(fm.get("type"))
+        if not title:
+            self.missing(fm, "title", f"page {page.slug!r} has no title and no entity")
+            return None
+        conversion = mdx_to_markdown(
+            page.body, first_line=page.body_line, entity_slugs=entity_slugs
+        )
+        self.report.notes.extend(
+            Issue("component", page.file, n.line, n.message) for n in conversion.notes
+        )
+        body = self._body_with_aliases(conversion.markdown)
+        for ref, line in conversion.citations:
+            if ref not in known_refs:
+                self.report_issue("citation", page.file, line, f"<R id={ref!r}> names no source")
+        for slug, line in conversion.links:
+            if slug not in all_slugs:
+                self.report_issue("link", page.file, line, f"link to {slug!r}: no such page")
+        status = (
+            _text(fm.get("status"))
+            if _text(fm.get("status")) in PageStatus.values
+            else (PageStatus.STUB if _text(fm.get("pageType")) == "stub" else PageStatus.PUBLISHED)
+        )
+        ratings = fm.get("ratings") or {}
+        if not isinstance(ratings, dict):
+            self.errors.append(
+                Issue(
+                    "invalid",
+                    page.file,
+                    fm.line_of("ratings"),
+                    "ratings: expected a mapping of subscores",
+                )
+            )
+            return None
+        unknown = sorted(set(ratings) - set(SUBSCORES))
+        if unknown:
+            self.report_issue(
+                "page",
+                page.file,
+                fm.line_of("ratings"),
+                f"ratings: {', '.join(unknown)} not subscores here; left out",
+            )
+        fields = {
+            "title": title,
+            "type": page_type,
+            "status": status,
+            "description": _text(fm.get("description")),
+            "summary": _text(fm.get("llmSummary")),
+            "body": body,
+            "last_edited": self._date(fm, "lastEdited"),
+            "reader_importance": fm.get("readerImportance"),
+            "research_importance": fm.get("researchImportance"),
+            "quality": fm.get("quality"),
+        }
+        subscores = {name: ratings.get(name) for name in SUBSCORES}
+        tags = [_text(t) for t in _list(fm.get("clusters")) if _text(t)]
+        try:
+            if page.slug in existing:
+                changed = wiki_page_update(
+                    page=existing[page.slug], subscores=subscores, tags=tags, **fields
+                )
+                saved = existing[page.slug]
+            else:
+                saved = wiki_page_create(slug=page.slug, subscores=subscores, tags=tags, **fields)
+                changed = None
+        except (ValidationError, TypeError, ValueError) as exc:
+            if not isinstance(exc, ValidationError):
+                exc = ValidationError(str(exc))
+            self.fail(fm, exc, PAGE_KEYS)
+            return None
+        self._outcome("pages", changed)
+        self.pages[page.slug] = saved
+        return body
+
+    def _page_type(self, entity: Record) -> str:
+        raw = _text(entity.get("type"))
+        mapped = ENTITY_TYPES.get(raw, raw)
+        if mapped in PageType.values:
+            return mapped
+        self.report_issue(
+            "page",
+            entity,
+            entity.line_of("type"),
+            f"entity type {raw!r} has no page type here; page typed 'other'",
+        )
+        return PageType.OTHER
+
+    def _body_with_aliases(self, markdown: str) -> str:
+        for alias, owner in self.aliases.items():
+            markdown = markdown.replace(f"[[cite:{alias}]]", f"[[cite:{owner}]]").replace(
+                f"[[cite:{alias}|", f"[[cite:{owner}|"
+            )
+        return markdown
+
+    # -- citations -------------------------------------------------------------------
+
+    def import_listed_citations(self, merged: dict[str, MergedSource]) -> None:
+        """Cite each source from the pages its `cited_by` lists name."""
+        pages = dict(self.pages)
+        pages.update({p.slug: p for p in WikiPage.objects.exclude(slug__in=pages)})
+        pairs = []
+        for source_id, entry in merged.items():
+            source = self.sources.get(source_id)
+            if source is None:
+                continue
+            first_mention = {}
+            for slug, record in entry.cited_by:
+                first_mention.setdefault(slug, record)
+            for slug, record in first_mention.items():
+                if slug in pages:
+                    pairs.append((pages[slug], source))
+                else:
+                    self.report_issue(
+                        "citation",
+                        record,
+                        record.line_of("cited_by"),
+                        f"cited_by names {slug!r}: no such page",
+                    )
+        citations_add_missing(pairs=pairs)
+
+    def import_linked_citations(self, links: dict[str, list[str]]) -> None:
+        """Cite each known source whose URL a page body links to."""
+        by_url = {url_key(s.url): s for s in self.sources.values()}
+        pairs = [
+            (self.pages[slug], by_url[url_key(url)])
+            for slug, urls in links.items()
+            for url in urls
+            if url_key(url) in by_url
+        ]
+        citations_add_missing(pairs=pairs)
+
+
+def _citation_keys() -> set[tuple]:
+    return set(Citation.objects.values_list("page__slug", "source_id", "in_body"))
+
+
+def _tag_names() -> set[str]:
+    from taggit.models import Tag
+
+    return set(Tag.objects.values_list("name", flat=True))
+
+
+def issues_by_kind(issues: Iterable[Issue]) -> Counter:
+    return Counter(issue.kind for issue in issues)

@@ -1,0 +1,84 @@
+"""Import a Longterm Wiki knowledge base folder."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wiki.importer import ImportFailed, longterm_wiki_import
+
+PLAIN_PROGRESS_EVERY = 1000
+
+
+class Command(BaseCommand):
+    help = (
+        "Import publications.yaml, resources/*.yaml, resources-snapshot.json, entities/*.yaml "
+        "and pages/**/*.mdx from PATH (any subset). Bad input writes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="validate and report without writing"
+        )
+
+    def handle(self, *args, path: Path, dry_run: bool, verbosity: int, **options):
+        progress = _Progress(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
+        try:
+            report = longterm_wiki_import(path, dry_run=dry_run, progress=progress)
+        except ImportFailed as exc:
+            progress.close()
+            for issue in exc.issues:
+                self.stderr.write(str(issue))
+            raise CommandError(
+                f"{len(exc.issues)} problem(s) in the files above; nothing was written."
+            ) from None
+        progress.close()
+        if report.reported:
+            self.stdout.write(f"Reported ({len(report.reported)}): what could not be linked")
+            for issue in report.reported:
+                self.stdout.write(f"  {issue}")
+        if report.notes:
+            self.stdout.write(
+                f"{len(report.notes)} MDX component(s) were converted to plain Markdown"
+                + (":" if verbosity >= 2 else " (-v 2 lists them).")
+            )
+            if verbosity >= 2:
+                for note in report.notes:
+                    self.stdout.write(f"  {note}")
+        self.stdout.write(report.table())
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
+        elif not report.changed:
+            self.stdout.write(self.style.SUCCESS("Nothing changed: the database already matched."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Import complete."))
+
+
+class _Progress:
+    """A progress bar on a terminal; plain periodic lines otherwise (logs, CI)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.bars = {}
+        self.interactive = hasattr(stream, "isatty") and stream.isatty()
+        self.last_plain = {}
+
+    def __call__(self, kind: str, done: int, total: int) -> None:
+        if self.interactive:
+            from tqdm import tqdm
+
+            bar = self.bars.get(kind)
+            if bar is None:
+                bar = self.bars[kind] = tqdm(total=total, desc=kind, file=self.stream, unit="")
+            bar.update(done - bar.n)
+            return
+        step = max(1, min(PLAIN_PROGRESS_EVERY, total // 4 or 1))
+        if done == total or done - self.last_plain.get(kind, 0) >= step:
+            self.last_plain[kind] = done
+            self.stream.write(f"{kind}: {done}/{total}\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
