@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate check clean
+.PHONY: install run test lint migrate check clean bench-import
 
 install: $(STAMP)
 
@@ -27,6 +27,10 @@ run: migrate
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Times the import of ../shared/corpus/longterm-wiki on SQLite and PostgreSQL.
+bench-import: install
+	$(PY) bench/import_corpus.py
 
 lint: install
 	$(VENV)/bin/ruff check .

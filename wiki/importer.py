@@ -687,14 +687,22 @@ class _Importer:
         citations_add_missing(pairs=pairs)
 
     def import_linked_citations(self, links: dict[str, list[str]]) -> None:
-        """Cite each known source whose URL a page body links to."""
-        by_url = {url_key(s.url): s for s in self.sources.values()}
-        pairs = [
-            (self.pages[slug], by_url[url_key(url)])
-            for slug, urls in links.items()
-            for url in urls
-            if url_key(url) in by_url
-        ]
+        """Cite each known source whose URL a page body links to.
+
+        A link matches a source's URL exactly, or else up to `www.` and a final `/`; where
+        several sources match that loosely, the one with the smallest id is cited, so the
+        choice does not depend on the order of the files.
+        """
+        exact = {s.url: s for s in self.sources.values()}
+        loose = {}
+        for source in sorted(self.sources.values(), key=lambda s: s.pk):
+            loose.setdefault(url_key(source.url), source)
+        pairs = []
+        for slug, urls in links.items():
+            for url in urls:
+                source = exact.get(url) or loose.get(url_key(url))
+                if source is not None:
+                    pairs.append((self.pages[slug], source))
         citations_add_missing(pairs=pairs)
 
 

@@ -1,0 +1,293 @@
+"""The import on the real Longterm Wiki corpus, read from ../shared/corpus at test time.
+
+Expected figures are worked out here from the files themselves, independently of the
+importer, so the tests check the importer rather than repeat it.
+"""
+
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from taggit.models import Tag
+
+from sources.models import Source, Venue
+from tests.conftest import require
+from wiki.importer import longterm_wiki_import
+from wiki.models import Citation, WikiPage
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(
+    os.environ.get("CREDENCE_CORPUS", ROOT.parent / "shared" / "corpus" / "longterm-wiki")
+)
+
+pytestmark = pytest.mark.corpus
+
+
+def _yaml(path):
+    return yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+class Files:
+    """The corpus as plain data, read with no help from the importer."""
+
+    def __init__(self, root: Path):
+        self.venues = _yaml(root / "publications.yaml")
+        self.snapshot = json.loads((root / "resources-snapshot.json").read_text())
+        self.resources = []
+        for path in sorted((root / "resources").glob("*.yaml")):
+            self.resources += _yaml(path)
+        self.pages = sorted((root / "pages").glob("**/*.mdx"))
+        self.entities = []
+        for path in sorted((root / "entities").glob("*.yaml")):
+            self.entities += _yaml(path)
+
+    def source_ids_after_merge(self) -> set[str]:
+        """Ids that stay: one per id, and one per URL (the first id to claim it)."""
+        owner = {}
+        for record in self.snapshot + self.resources:
+            owner.setdefault(record["url"], record["id"])
+        return set(owner.values())
+
+    def r_refs(self) -> list[str]:
+        """Return the ids of <R> tags outside code (fenced blocks and code spans)."""
+        refs = []
+        for path in self.pages:
+            text = re.sub(r"^(```|~~~).*?^\1", "", path.read_text(), flags=re.S | re.M)
+            text = re.sub(r"`[^`\n]*`", "", text)
+            refs += re.findall(r'<R id="([^"]+)"', text)
+        return refs
+
+
+@pytest.fixture(scope="module")
+def files():
+    require(CORPUS.is_dir(), f"the corpus tests need {CORPUS} (set CREDENCE_CORPUS)")
+    return Files(CORPUS)
+
+
+def _wipe():
+    Citation.objects.all().delete()
+    WikiPage.objects.all().delete()
+    Source.objects.all().delete()
+    Venue.objects.all().delete()
+    Tag.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def imported(files, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        report = longterm_wiki_import(CORPUS)
+        yield report
+        _wipe()
+
+
+@pytest.fixture
+def lines(imported):
+    return [str(issue) for issue in imported.reported]
+
+
+def test_counts_match_the_files_once_duplicates_are_merged(imported, files, db):
+    assert Venue.objects.count() == len({v["id"] for v in files.venues})
+    assert set(Source.objects.values_list("id", flat=True)) == files.source_ids_after_merge()
+    assert WikiPage.objects.count() == len(files.pages)
+    assert Tag.objects.exists()
+
+
+def test_every_r_citation_resolves_or_is_reported(imported, files, db, lines):
+    known = set(Source.objects.values_list("id", flat=True))
+    known |= {s.removeprefix("sid_") for s in Source.objects.values_list("stable_id", flat=True)}
+    aliases = {r["id"] for r in files.snapshot + files.resources} - known
+    unknown = {ref for ref in files.r_refs() if ref not in known and ref not in aliases}
+    reported = {m.group(1) for line in lines if (m := re.search(r"<R id='([^']+)'> names", line))}
+    assert reported == unknown
+    in_body = Citation.objects.filter(in_body=True).count()
+    assert in_body > 0.9 * len(set(files.r_refs()))
+
+
+def test_unknown_publication_ids_are_reported(imported, files, db, lines):
+    venue_ids = {v["id"] for v in files.venues}
+    expected = {
+        r["publication_id"]
+        for r in files.snapshot + files.resources
+        if r.get("publication_id") and r["publication_id"] not in venue_ids
+    }
+    reported = {m.group(1) for line in lines if (m := re.search(r"publication_id '([^']+)'", line))}
+    assert expected and reported == expected
+
+
+def test_cited_by_slugs_naming_no_page_are_reported(imported, files, db, lines):
+    slugs = set(WikiPage.objects.values_list("slug", flat=True))
+    expected = {
+        slug for r in files.resources for slug in r.get("cited_by") or [] if slug not in slugs
+    }
+    reported = {m.group(1) for line in lines if (m := re.search(r"cited_by names '([^']+)'", line))}
+    assert expected and reported == expected
+
+
+def test_duplicate_ids_and_urls_claimed_twice_are_reported(imported, files, db, lines):
+    per_file = Counter()
+    for path in sorted((CORPUS / "resources").glob("*.yaml")):
+        per_file.update((path.name, r["id"]) for r in _yaml(path))
+    duplicates = {source_id for (_f, source_id), n in per_file.items() if n > 1}
+    ids_per_url = {}
+    for record in files.snapshot + files.resources:
+        ids_per_url.setdefault(record["url"], set()).add(record["id"])
+    claimed_twice = {url for url, ids in ids_per_url.items() if len(ids) > 1}
+
+    assert duplicates and all(
+        any(f"duplicate id {d}" in line for line in lines) for d in duplicates
+    )
+    assert claimed_twice
+    assert all(any(f"URL {url} is claimed by" in line for line in lines) for url in claimed_twice)
+
+
+def test_colliding_file_names_get_a_rule_and_a_report_line(imported, files, db, lines):
+    names = Counter(path.name for path in files.pages)
+    colliding = [p for p in files.pages if names[p.name] > 1]
+
+    assert colliding
+    for path in colliding:
+        assert any(str(path.relative_to(CORPUS)) in line and "is used by" in line for line in lines)
+    assert WikiPage.objects.filter(slug="risks").exists()  # pages/risks/index.mdx
+
+
+def test_chosen_sources_match_the_files_field_by_field(imported, files, db):
+    in_snapshot = {s["id"] for s in files.snapshot}
+    urls = Counter(r["url"] for r in files.snapshot + files.resources)
+    only_in_yaml = [
+        r
+        for r in files.resources
+        if r["id"] not in in_snapshot and urls[r["url"]] == 1 and r.get("title")
+    ][:3]
+    snapshot_only = [s for s in files.snapshot if s.get("title")][:3]
+    assert len(only_in_yaml) == 3
+    for record in only_in_yaml + snapshot_only:
+        source = Source.objects.get(pk=record["id"])
+        assert source.url == record["url"]
+        assert source.type == record["type"]
+        if record in snapshot_only:
+            assert source.stable_id == "sid_" + record["stable_id"]
+        if record in only_in_yaml:
+            assert source.title == record["title"].strip()
+            assert source.summary == (record.get("summary") or "").strip()
+            assert [a.name for a in source.authors.all()] == [
+                a.strip() for a in record.get("authors") or []
+            ]
+            assert [p.text for p in source.key_points.all()] == [
+                p.strip() for p in record.get("key_points") or []
+            ]
+            assert {t.lower() for t in source.tags.names()} >= {
+                t.lower() for t in record.get("tags") or []
+            }
+            if record.get("publication_id"):
+                assert source.venue.slug == record["publication_id"]
+
+
+def test_chosen_pages_match_their_front_matter_and_entity(imported, files, db):
+    entities = {e["id"]: e for e in files.entities}
+    chosen = [p for p in files.pages if p.stem in entities and p.stem != "index"][:4]
+    assert chosen
+    for path in chosen:
+        text = path.read_text()
+        front = yaml.safe_load(text.split("---\n")[1])
+        page = WikiPage.objects.get(slug=path.stem)
+        entity = entities[path.stem]
+        assert page.title == entity["title"]
+        assert page.description == (front.get("description") or "").strip()
+        assert page.quality == front.get("quality")
+        assert page.summary == (front.get("llmSummary") or "").strip()
+        for name, value in (front.get("ratings") or {}).items():
+            assert float(getattr(page, name)) == float(value)
+        if front.get("readerImportance") is not None:
+            assert float(page.reader_importance) == float(front["readerImportance"])
+        assert sorted(t.lower() for t in page.tags.names()) == sorted(
+            c.lower() for c in front.get("clusters") or []
+        )
+        assert "<R " not in page.body and "<EntityLink" not in page.body
+        assert not re.search(r"^import ", page.body, re.M)
+
+
+def test_a_second_import_changes_nothing(imported, db):
+    stamps = dict(Source.objects.values_list("id", "updated_at"))
+
+    again = longterm_wiki_import(CORPUS)
+
+    assert not again.changed
+    assert dict(Source.objects.values_list("id", "updated_at")) == stamps
+
+
+def _state():
+    return {
+        "venues": sorted(
+            Venue.objects.values_list(
+                "slug",
+                "name",
+                "type",
+                "credibility",
+                "peer_reviewed",
+                "description",
+                "credibility_rationale",
+                "website",
+            )
+        ),
+        "domains": sorted(Venue.objects.values_list("slug", "domains__domain")),
+        "sources": sorted(
+            Source.objects.values_list(
+                "id",
+                "stable_id",
+                "url",
+                "title",
+                "type",
+                "published_on",
+                "published_precision",
+                "abstract",
+                "summary",
+                "review",
+                "venue__slug",
+                "credibility_override",
+            )
+        ),
+        "authors": sorted(Source.objects.values_list("id", "authors__position", "authors__name")),
+        "points": sorted(Source.objects.values_list("id", "key_points__text")),
+        "source_tags": sorted(Source.objects.values_list("id", "tags__name")),
+        "pages": sorted(
+            WikiPage.objects.values_list(
+                "slug",
+                "title",
+                "type",
+                "status",
+                "description",
+                "summary",
+                "body",
+                "last_edited",
+                "reader_importance",
+                "research_importance",
+                "quality",
+                "focus",
+                "novelty",
+                "rigor",
+                "completeness",
+                "objectivity",
+                "concreteness",
+                "actionability",
+            )
+        ),
+        "page_tags": sorted(WikiPage.objects.values_list("slug", "tags__name")),
+        "citations": sorted(Citation.objects.values_list("page__slug", "source_id", "in_body")),
+    }
+
+
+def test_the_round_trip_holds(imported, db, tmp_path):
+    before = _state()
+    call_command("export_longterm_wiki", str(tmp_path / "export"), verbosity=0)
+    _wipe()
+
+    longterm_wiki_import(tmp_path / "export")
+
+    after = _state()
+    for key in before:
+        assert after[key] == before[key], key
