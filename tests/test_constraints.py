@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from sources.models import Source, Venue, VenueDomain
 from tests.factories import CitationFactory, SourceFactory, VenueFactory, WikiPageFactory
@@ -18,7 +18,7 @@ def _rejected_by_database(update):
     try:
         with transaction.atomic():
             update()
-    except IntegrityError:
+    except (IntegrityError, DataError):  # PostgreSQL refuses an over-long value as DataError
         return True
     return False
 
