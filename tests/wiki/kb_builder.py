@@ -1,8 +1,12 @@
-"""Small hand-written Longterm Wiki folders for import tests (our own text, not the corpus)."""
+"""Small hand-written Longterm Wiki folders for import tests (our own text, not the corpus),
+and a snapshot of what an import writes, for round-trip comparisons."""
 
 import json
 import textwrap
 from pathlib import Path
+
+from sources.models import Source, Venue
+from wiki.models import Citation, WikiPage
 
 PUBLICATIONS = """\
 - id: think
@@ -148,3 +152,65 @@ def write_kb(root: Path, **overrides) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text) if name.endswith(".mdx") else text)
     return root
+
+
+def database_state() -> dict:
+    """Return everything an import writes, as sorted rows, to compare two databases."""
+    return {
+        "venues": sorted(
+            Venue.objects.values_list(
+                "slug",
+                "name",
+                "type",
+                "credibility",
+                "peer_reviewed",
+                "description",
+                "credibility_rationale",
+                "website",
+            )
+        ),
+        "domains": sorted(Venue.objects.values_list("slug", "domains__domain")),
+        "sources": sorted(
+            Source.objects.values_list(
+                "id",
+                "stable_id",
+                "url",
+                "title",
+                "type",
+                "published_on",
+                "published_precision",
+                "abstract",
+                "summary",
+                "review",
+                "venue__slug",
+                "credibility_override",
+            )
+        ),
+        "authors": sorted(Source.objects.values_list("id", "authors__position", "authors__name")),
+        "points": sorted(Source.objects.values_list("id", "key_points__text")),
+        "source_tags": sorted(Source.objects.values_list("id", "tags__name")),
+        "pages": sorted(
+            WikiPage.objects.values_list(
+                "slug",
+                "title",
+                "type",
+                "status",
+                "description",
+                "summary",
+                "body",
+                "last_edited",
+                "reader_importance",
+                "research_importance",
+                "quality",
+                "focus",
+                "novelty",
+                "rigor",
+                "completeness",
+                "objectivity",
+                "concreteness",
+                "actionability",
+            )
+        ),
+        "page_tags": sorted(WikiPage.objects.values_list("slug", "tags__name")),
+        "citations": sorted(Citation.objects.values_list("page__slug", "source_id", "in_body")),
+    }

@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from sources.models import Source, Venue
 from tests.conftest import require
+from tests.wiki.kb_builder import database_state
 from wiki.importer import longterm_wiki_import
 from wiki.models import Citation, WikiPage
 
@@ -220,74 +221,13 @@ def test_a_second_import_changes_nothing(imported, db):
     assert dict(Source.objects.values_list("id", "updated_at")) == stamps
 
 
-def _state():
-    return {
-        "venues": sorted(
-            Venue.objects.values_list(
-                "slug",
-                "name",
-                "type",
-                "credibility",
-                "peer_reviewed",
-                "description",
-                "credibility_rationale",
-                "website",
-            )
-        ),
-        "domains": sorted(Venue.objects.values_list("slug", "domains__domain")),
-        "sources": sorted(
-            Source.objects.values_list(
-                "id",
-                "stable_id",
-                "url",
-                "title",
-                "type",
-                "published_on",
-                "published_precision",
-                "abstract",
-                "summary",
-                "review",
-                "venue__slug",
-                "credibility_override",
-            )
-        ),
-        "authors": sorted(Source.objects.values_list("id", "authors__position", "authors__name")),
-        "points": sorted(Source.objects.values_list("id", "key_points__text")),
-        "source_tags": sorted(Source.objects.values_list("id", "tags__name")),
-        "pages": sorted(
-            WikiPage.objects.values_list(
-                "slug",
-                "title",
-                "type",
-                "status",
-                "description",
-                "summary",
-                "body",
-                "last_edited",
-                "reader_importance",
-                "research_importance",
-                "quality",
-                "focus",
-                "novelty",
-                "rigor",
-                "completeness",
-                "objectivity",
-                "concreteness",
-                "actionability",
-            )
-        ),
-        "page_tags": sorted(WikiPage.objects.values_list("slug", "tags__name")),
-        "citations": sorted(Citation.objects.values_list("page__slug", "source_id", "in_body")),
-    }
-
-
 def test_the_round_trip_holds(imported, db, tmp_path):
-    before = _state()
+    before = database_state()
     call_command("export_longterm_wiki", str(tmp_path / "export"), verbosity=0)
     _wipe()
 
     longterm_wiki_import(tmp_path / "export")
 
-    after = _state()
+    after = database_state()
     for key in before:
         assert after[key] == before[key], key

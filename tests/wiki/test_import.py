@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sources.models import Source, Venue
-from tests.wiki.kb_builder import write_kb
+from tests.wiki.kb_builder import database_state, write_kb
 from wiki.importer import ImportFailed, longterm_wiki_import
 from wiki.models import Citation, WikiPage
 
@@ -185,68 +185,8 @@ def test_any_subset_of_the_files_may_be_present(tmp_path):
     assert Venue.objects.count() == 2 and not Source.objects.exists()
 
 
-def _snapshot_of_database():
-    return {
-        "venues": sorted(
-            Venue.objects.values_list(
-                "slug",
-                "name",
-                "type",
-                "credibility",
-                "peer_reviewed",
-                "description",
-                "credibility_rationale",
-            )
-        ),
-        "domains": sorted(Venue.objects.values_list("slug", "domains__domain")),
-        "sources": sorted(
-            Source.objects.values_list(
-                "id",
-                "stable_id",
-                "url",
-                "title",
-                "type",
-                "published_on",
-                "published_precision",
-                "abstract",
-                "summary",
-                "review",
-                "venue__slug",
-                "credibility_override",
-            )
-        ),
-        "authors": sorted(Source.objects.values_list("id", "authors__name", "authors__position")),
-        "points": sorted(Source.objects.values_list("id", "key_points__text")),
-        "source_tags": sorted(Source.objects.values_list("id", "tags__name")),
-        "pages": sorted(
-            WikiPage.objects.values_list(
-                "slug",
-                "title",
-                "type",
-                "status",
-                "description",
-                "summary",
-                "body",
-                "last_edited",
-                "reader_importance",
-                "research_importance",
-                "quality",
-                "focus",
-                "novelty",
-                "rigor",
-                "completeness",
-                "objectivity",
-                "concreteness",
-                "actionability",
-            )
-        ),
-        "page_tags": sorted(WikiPage.objects.values_list("slug", "tags__name")),
-        "citations": sorted(Citation.objects.values_list("page__slug", "source_id", "in_body")),
-    }
-
-
 def test_export_then_import_into_an_empty_database_holds_the_same(imported, tmp_path):
-    before = _snapshot_of_database()
+    before = database_state()
     out = tmp_path / "export"
     call_command("export_longterm_wiki", str(out), stdout=StringIO())
     Citation.objects.all().delete()
@@ -256,7 +196,7 @@ def test_export_then_import_into_an_empty_database_holds_the_same(imported, tmp_
 
     longterm_wiki_import(out)
 
-    assert _snapshot_of_database() == before
+    assert database_state() == before
 
 
 def test_export_refuses_a_folder_that_holds_files(imported, tmp_path):
@@ -314,7 +254,7 @@ def test_bad_input_names_file_line_and_field_and_writes_nothing(tmp_path, case):
 
 
 def test_bad_input_leaves_an_existing_database_as_it_was(kb, imported, tmp_path):
-    before = _snapshot_of_database()
+    before = database_state()
     bad = write_kb(
         tmp_path / "bad",
         **{"pages/alpha-page.mdx": "---\ntitle: Alpha\nquality: 150\n---\nBody changed.\n"},
@@ -323,7 +263,7 @@ def test_bad_input_leaves_an_existing_database_as_it_was(kb, imported, tmp_path)
     with pytest.raises(ImportFailed):
         longterm_wiki_import(bad)
 
-    assert _snapshot_of_database() == before
+    assert database_state() == before
 
 
 def test_the_command_prints_a_summary_and_fails_on_bad_input(kb, tmp_path):
