@@ -131,6 +131,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 
+# Rating moderation: may a moderator approve their own proposal? Only for one-person installs.
+CREDENCE_ALLOW_SELF_APPROVAL = env_bool("CREDENCE_ALLOW_SELF_APPROVAL", False)
+
 # Taggit: tags are matched without regard to case, so "AI-Governance" and "ai-governance" are one.
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -1,0 +1,248 @@
+"""Rating moderation: proposals, decisions and the rating history of venues, sources and pages.
+
+Ratings change only through a decision: an approved proposal, a moderator's direct change
+or an import. Each decision records old and new values, why, and who decided, in the same
+transaction as the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sources.models import Credibility, Source, Venue
+from sources.selectors import user_can_change_ratings
+
+from .models import (
+    DecisionOrigin,
+    ProposalStatus,
+    RatingDecision,
+    RatingProposal,
+    RatingTarget,
+    WikiPage,
+)
+from .quality import SUBSCORES
+
+# The values a proposal can change, per kind of target. A venue's rationale and review
+# date follow from the decision itself (its rationale, its date).
+PROPOSABLE = {
+    Venue: ("credibility",),
+    Source: ("credibility_override",),
+    WikiPage: ("quality", *SUBSCORES, "reader_importance", "research_importance"),
+}
+
+RATIONALE_REQUIRED = _("Say why: a rating change needs a rationale.")
+NOTHING_PROPOSED = _("The proposed values are the current ones: there is nothing to decide.")
+UNKNOWN_FIELD = _("%(field)s is not a rating of this record.")
+ALREADY_DECIDED = _("This proposal was already decided (%(status)s) by %(by)s.")
+SELF_APPROVAL = _("You made this proposal: another moderator has to approve it.")
+SECOND_APPROVAL = _(
+    "Lowering a venue to credibility 1 needs a second moderator: you gave the first approval."
+)
+STALE = _(
+    "The record's ratings changed since this proposal was made: check the current values "
+    "and confirm to approve it anyway."
+)
+NOT_A_MODERATOR = _("Only rating moderators can decide rating proposals.")
+
+
+def rating_fields(target: Model) -> tuple[str, ...]:
+    return PROPOSABLE[type(target)]
+
+
+def _json_value(field, value: Any) -> Any:
+    # Through the field first, so that 5, 5.0 and Decimal("5.0") all read as "5".
+    value = field.to_python(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def rating_values(target: Model) -> dict[str, Any]:
+    """Return a record's current rating values, JSON-ready."""
+    return {
+        name: _json_value(target._meta.get_field(name), getattr(target, name))
+        for name in rating_fields(target)
+    }
+
+
+def _values_apply(target: Model, values: Mapping[str, Any]) -> None:
+    """Set rating values on a record, converted to each field's type, validated."""
+    for name, value in values.items():
+        if name not in rating_fields(target):
+            raise ValidationError(UNKNOWN_FIELD, code="unknown_field", params={"field": name})
+        field = target._meta.get_field(name)
+        setattr(target, name, field.to_python(None if value in ("", None) else value))
+    target.full_clean(validate_constraints=False)
+
+
+def _locked(target: Model) -> Model:
+    return type(target).objects.select_for_update().get(pk=target.pk)
+
+
+@transaction.atomic
+def rating_proposal_create(
+    *, target: Model, values: Mapping[str, Any], rationale: str, user
+) -> RatingProposal:
+    """Record an editor's proposed rating values, checked as the change itself would be."""
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ValidationError({"rationale": RATIONALE_REQUIRED}, code="rationale_required")
+    current = rating_values(target)
+    trial = type(target).objects.get(pk=target.pk)
+    _values_apply(trial, values)
+    proposed = {name: rating_values(trial)[name] for name in values}
+    if all(current[name] == proposed[name] for name in proposed):
+        raise ValidationError(NOTHING_PROPOSED, code="no_change")
+    proposal = RatingProposal(
+        **RatingTarget.target_kwargs(target),
+        proposed=proposed,
+        baseline=current,
+        rationale=rationale,
+        proposed_by=user,
+    )
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def _lowers_venue_to_one(proposal: RatingProposal) -> bool:
+    return proposal.venue_id is not None and proposal.proposed.get("credibility") == Credibility.LOW
+
+
+@transaction.atomic
+def rating_proposal_approve(
+    *, proposal: RatingProposal, user, comment: str = "", confirm_stale: bool = False
+) -> RatingProposal:
+    """Approve a proposal: apply its values and record the decision, or wait for a second
+    moderator when it lowers a venue to 1. Exactly one of two racing moderators wins."""
+    proposal = _proposal_for_decision(proposal, user)
+    if proposal.proposed_by_id == user.pk and not settings.CREDENCE_ALLOW_SELF_APPROVAL:
+        raise ValidationError(SELF_APPROVAL, code="self_approval")
+    target = _locked(proposal.target)
+    current = rating_values(target)
+    if current != proposal.baseline and not confirm_stale:
+        raise ValidationError(STALE, code="stale")
+    if _lowers_venue_to_one(proposal):
+        if proposal.status == ProposalStatus.PENDING:
+            proposal.status = ProposalStatus.AWAITING_SECOND
+            proposal.first_approved_by = user
+            proposal.save(update_fields=["status", "first_approved_by"])
+            return proposal
+        if proposal.first_approved_by_id == user.pk:
+            raise ValidationError(SECOND_APPROVAL, code="second_approval")
+    rationale = proposal.rationale + (f"\n\n{comment.strip()}" if comment.strip() else "")
+    decision = rating_change_apply(
+        target=target,
+        values=proposal.proposed,
+        rationale=rationale,
+        user=user,
+        origin=DecisionOrigin.PROPOSAL,
+    )
+    decision.proposal = proposal
+    decision.save(update_fields=["proposal"])
+    _close(proposal, ProposalStatus.APPROVED, user, comment)
+    return proposal
+
+
+@transaction.atomic
+def rating_proposal_reject(*, proposal: RatingProposal, user, comment: str = "") -> RatingProposal:
+    """Reject a proposal with a comment; nothing about the target changes."""
+    proposal = _proposal_for_decision(proposal, user)
+    _close(proposal, ProposalStatus.REJECTED, user, comment)
+    return proposal
+
+
+def _proposal_for_decision(proposal: RatingProposal, user) -> RatingProposal:
+    # Lock the row: a second moderator acting at the same moment waits here, then sees
+    # the first one's decision.
+    locked = RatingProposal.objects.select_for_update().get(pk=proposal.pk)
+    target_model = type(locked.target)
+    if not user_can_change_ratings(user, target_model):
+        raise PermissionDenied(NOT_A_MODERATOR)
+    if locked.status in (ProposalStatus.APPROVED, ProposalStatus.REJECTED):
+        by = locked.decided_by.get_full_name() or locked.decided_by.get_username()
+        raise ValidationError(
+            ALREADY_DECIDED,
+            code="already_decided",
+            params={"status": locked.get_status_display().lower(), "by": by},
+        )
+    return locked
+
+
+def _close(proposal: RatingProposal, status: str, user, comment: str) -> None:
+    proposal.status = status
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.decision_comment = comment.strip()
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+
+
+@transaction.atomic
+def rating_change_apply(
+    *, target: Model, values: Mapping[str, Any], rationale: str, user, origin: str
+) -> RatingDecision:
+    """Change a record's ratings and record the decision, in one transaction."""
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ValidationError({"rationale": RATIONALE_REQUIRED}, code="rationale_required")
+    old = rating_values(target)
+    _values_apply(target, values)
+    if isinstance(target, Venue):
+        target.credibility_rationale = rationale
+        target.credibility_reviewed_on = timezone.localdate()
+    target.save()
+    return rating_decision_record(
+        target=target, old_values=old, rationale=rationale, user=user, origin=origin
+    )
+
+
+def rating_decision_record(
+    *, target: Model, old_values: Mapping[str, Any], rationale: str, user, origin: str
+) -> RatingDecision | None:
+    """Record a change already made to a record's ratings (by a moderator's form or an
+    import); return None when the ratings did not change."""
+    new = rating_values(target)
+    changed = {name for name in new if new[name] != old_values.get(name)}
+    if not changed:
+        return None
+    decision = RatingDecision(
+        **RatingTarget.target_kwargs(target),
+        old_values={name: old_values.get(name) for name in sorted(changed)},
+        new_values={name: new[name] for name in sorted(changed)},
+        rationale=rationale,
+        origin=origin,
+        decided_by=user,
+    )
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def rating_history(target: Model) -> QuerySet[RatingDecision]:
+    """Return a record's rating decisions, newest first, with who decided."""
+    return RatingDecision.objects.filter(**RatingTarget.target_kwargs(target)).select_related(
+        "decided_by"
+    )
+
+
+def proposals_waiting() -> QuerySet[RatingProposal]:
+    """Return the proposals moderators still have to decide, oldest first."""
+    return (
+        RatingProposal.objects.filter(
+            status__in=[ProposalStatus.PENDING, ProposalStatus.AWAITING_SECOND]
+        )
+        .select_related("venue", "source", "page", "proposed_by")
+        .order_by("created_at", "id")
+    )
