@@ -1,5 +1,6 @@
 """The editors' admin for venues and sources."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
@@ -21,8 +22,16 @@ from .selectors import source_list_annotated, user_can_change_ratings, venue_lis
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+RATING_RATIONALE_REQUIRED = _("Say why the rating changes: the decision records it.")
+
+
 class RatingFieldsAdminMixin:
-    """Show a model's rating fields read-only to anyone without its rating permission."""
+    """Keep ratings moderated in the admin.
+
+    Without the model's rating permission the rating fields are read-only. With it, a
+    change to them needs a rationale and is recorded as a rating decision, so the trail
+    has no gap.
+    """
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -32,6 +41,56 @@ class RatingFieldsAdminMixin:
         if not user_can_change_ratings(request.user, self.model):
             fields += [name for name in self.model.RATING_FIELDS if name not in fields]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if user_can_change_ratings(request.user, self.model):
+            fieldsets.append(
+                (
+                    _("Rating change"),
+                    {"fields": ["rating_rationale"], "description": RATING_RATIONALE_REQUIRED},
+                )
+            )
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if not user_can_change_ratings(request.user, self.model):
+            return super().get_form(request, obj, change, **kwargs)
+        kwargs["fields"] = None  # the extra field is not a model field
+        base = super().get_form(request, obj, change, **kwargs)
+        rating_fields = self.model.RATING_FIELDS
+
+        class RatingChangeForm(base):
+            rating_rationale = forms.CharField(
+                label=_("Why the rating changes"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+            def clean(self):
+                cleaned = super().clean()
+                changed = set(self.changed_data) & set(rating_fields)
+                if changed and not (cleaned.get("rating_rationale") or "").strip():
+                    self.add_error("rating_rationale", RATING_RATIONALE_REQUIRED)
+                return cleaned
+
+        return RatingChangeForm
+
+    def save_model(self, request, obj, form, change):
+        if "rating_rationale" not in form.cleaned_data:
+            return super().save_model(request, obj, form, change)
+        from wiki.models import DecisionOrigin
+        from wiki.moderation import rating_decision_record, rating_values
+
+        old = rating_values(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        rating_decision_record(
+            target=obj,
+            old_values=old,
+            rationale=form.cleaned_data["rating_rationale"].strip() or _("Set when created."),
+            user=request.user,
+            origin=DecisionOrigin.DIRECT,
+        )
 
 
 def credibility_html(level: int | None, origin: str | None = None):

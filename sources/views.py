@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from wiki.moderation import rating_history
 from wiki.selectors import source_citing_pages, venue_citing_pages
 
 from . import selectors
@@ -29,7 +30,11 @@ def source_detail(request, ref: str):
     return render(
         request,
         "sources/source_detail.html",
-        {"source": source, "citing_pages": source_citing_pages(source)},
+        {
+            "source": source,
+            "citing_pages": source_citing_pages(source),
+            "history": rating_history(source),
+        },
     )
 
 
@@ -47,5 +52,10 @@ def venue_detail(request, slug: str):
     return render(
         request,
         "sources/venue_detail.html",
-        {"venue": venue, "page_obj": sources, "citing_pages": venue_citing_pages(venue)},
+        {
+            "venue": venue,
+            "page_obj": sources,
+            "citing_pages": venue_citing_pages(venue),
+            "history": rating_history(venue),
+        },
     )

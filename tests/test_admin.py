@@ -13,7 +13,7 @@ from tests.factories import (
     VenueFactory,
     WikiPageFactory,
 )
-from wiki.models import Citation, WikiPage
+from wiki.models import Citation, DecisionOrigin, RatingDecision, WikiPage
 
 pytestmark = pytest.mark.django_db
 
@@ -203,14 +203,43 @@ def test_an_editor_cannot_change_a_venue_rating(editor_client, objects):
     assert venue.credibility_rationale == ""
 
 
-def test_a_moderator_can_change_a_venue_rating(moderator_client, objects):
+def test_a_moderator_changing_a_rating_directly_records_a_decision(
+    moderator_client, moderator, objects
+):
     venue = objects[Venue]
+    data = _venue_post(venue, rating_rationale="Fabricated sources found.")
 
-    response = moderator_client.post(_admin_url(Venue, "change", venue.pk), _venue_post(venue))
+    response = moderator_client.post(_admin_url(Venue, "change", venue.pk), data)
 
     assert response.status_code == 302
     venue.refresh_from_db()
     assert venue.credibility == 1
+    decision = RatingDecision.objects.get(venue=venue)
+    assert (decision.old_values, decision.new_values) == ({"credibility": 4}, {"credibility": 1})
+    assert decision.rationale == "Fabricated sources found."
+    assert decision.decided_by == moderator and decision.origin == DecisionOrigin.DIRECT
+
+
+def test_a_moderator_must_say_why_a_rating_changes(moderator_client, objects):
+    venue = objects[Venue]
+
+    response = moderator_client.post(_admin_url(Venue, "change", venue.pk), _venue_post(venue))
+
+    assert response.status_code == 200
+    assert "Say why the rating changes" in response.content.decode()
+    venue.refresh_from_db()
+    assert venue.credibility == 4
+    assert not RatingDecision.objects.exists()
+
+
+def test_a_moderator_editing_other_fields_records_no_decision(moderator_client, objects):
+    venue = objects[Venue]
+    data = _venue_post(venue, credibility="4", credibility_rationale="")
+
+    response = moderator_client.post(_admin_url(Venue, "change", venue.pk), data)
+
+    assert response.status_code == 302
+    assert not RatingDecision.objects.exists()
 
 
 def _page_post(page, **changes):

@@ -54,7 +54,8 @@ from .longterm_wiki import (
 )
 from .markup import body_link_urls
 from .mdx import mdx_to_markdown
-from .models import Citation, PageStatus, PageType, WikiPage
+from .models import Citation, DecisionOrigin, PageStatus, PageType, WikiPage
+from .moderation import rating_decision_record, rating_values
 from .quality import SUBSCORES
 from .services import citations_add_missing, wiki_page_create, wiki_page_update
 
@@ -305,6 +306,16 @@ class _Importer:
             kind, "created" if changed is None else "updated" if changed else "unchanged"
         )
 
+    def _record_rating(self, target, old_values: dict, file: str) -> None:
+        """Record an imported rating as a decision, so its trail starts at the import."""
+        rating_decision_record(
+            target=target,
+            old_values=old_values,
+            rationale=f"Imported from {file}",
+            user=None,
+            origin=DecisionOrigin.IMPORT,
+        )
+
     # -- venues ----------------------------------------------------------------------
 
     def import_venues(self) -> None:
@@ -338,6 +349,7 @@ class _Importer:
                 "credibility_reviewed_on": self._date(record, "credibility_reviewed"),
             }
             domains = [_text(d) for d in _list(record.get("domains")) if _text(d)]
+            old = rating_values(existing[slug]) if slug in existing else {}
             try:
                 with transaction.atomic():
                     if slug in existing:
@@ -351,6 +363,7 @@ class _Importer:
             except ValidationError as exc:
                 self.fail(record, exc, VENUE_KEYS)
                 continue
+            self._record_rating(venue, old, record.file)
             self.venues[slug] = venue
         for venue in existing.values():
             self.venues.setdefault(venue.slug, venue)
@@ -480,6 +493,7 @@ class _Importer:
             "key_points": [_text(p) for p in _list(values.get("key_points"))],
             "tags": values.get("tags", []),
         }
+        old = rating_values(existing[source_id]) if source_id in existing else {}
         try:
             if source_id in existing:
                 changed = source_update(
@@ -515,6 +529,7 @@ class _Importer:
             self.fail(record, exc, SOURCE_KEYS)
             return
         self._outcome("sources", changed)
+        self._record_rating(source, old, record.file)
         self.sources[source_id] = source
 
     # -- pages -----------------------------------------------------------------------
@@ -622,6 +637,7 @@ class _Importer:
         }
         subscores = {name: ratings.get(name) for name in SUBSCORES}
         tags = [_text(t) for t in _list(fm.get("clusters")) if _text(t)]
+        old = rating_values(existing[page.slug]) if page.slug in existing else {}
         try:
             if page.slug in existing:
                 changed = wiki_page_update(
@@ -637,6 +653,7 @@ class _Importer:
             self.fail(fm, exc, PAGE_KEYS)
             return None
         self._outcome("pages", changed)
+        self._record_rating(saved, old, page.file)
         self.pages[page.slug] = saved
         return body
 

@@ -416,3 +416,18 @@ class RatingDecision(RatingTarget):
 
     def __str__(self) -> str:
         return f"{self.target}: {self.old_values} → {self.new_values}"
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """Return (what, old value, new value) for each rating the decision changed."""
+        return [
+            (name.replace("_", " "), self.old_values.get(name), self.new_values.get(name))
+            for name in self.new_values
+        ]
+
+    @property
+    def decided_by_display(self) -> str:
+        """Return who decided, as readers see it: a staff name, or the import."""
+        if self.decided_by is None:
+            return str(_("Import"))
+        return self.decided_by.get_full_name() or self.decided_by.get_username()

@@ -9,6 +9,7 @@ from sources.pagination import filtered_list_context, paginate
 from . import selectors
 from .filters import WikiPageFilter
 from .models import WikiPage
+from .moderation import rating_history
 
 
 def home(request):
@@ -25,7 +26,15 @@ def page_detail(request, slug: str):
         rendered = selectors.wiki_page_detail(slug)
     except WikiPage.DoesNotExist:
         raise Http404("No page has this slug.") from None
-    return render(request, "wiki/page_detail.html", {"rendered": rendered, "page": rendered.page})
+    return render(
+        request,
+        "wiki/page_detail.html",
+        {
+            "rendered": rendered,
+            "page": rendered.page,
+            "history": rating_history(rendered.page),
+        },
+    )
 
 
 def tag_detail(request, slug: str):

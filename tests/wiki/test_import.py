@@ -295,3 +295,20 @@ def test_plain_progress_lines_when_not_on_a_terminal(kb):
     call_command("import_longterm_wiki", str(kb), stdout=StringIO(), stderr=err)
 
     assert "sources: 4/4" in err.getvalue()
+
+
+def test_imported_ratings_start_their_trail_with_a_decision(imported, kb):
+    from wiki.models import DecisionOrigin, RatingDecision
+
+    decision = RatingDecision.objects.get(venue__slug="think")
+    assert decision.new_values == {"credibility": 4}
+    assert decision.rationale == "Imported from publications.yaml"
+    assert decision.origin == DecisionOrigin.IMPORT and decision.decided_by is None
+    page_decision = RatingDecision.objects.get(page__slug="alpha-page")
+    assert page_decision.new_values["quality"] == 57
+    assert page_decision.rationale == "Imported from pages/alpha-page.mdx"
+    count = RatingDecision.objects.count()
+
+    longterm_wiki_import(kb)
+
+    assert RatingDecision.objects.count() == count

@@ -254,3 +254,50 @@ def test_two_moderators_deciding_at_once_exactly_one_wins(editor, moderator, sec
     else:
         assert proposal.status == ProposalStatus.REJECTED and venue.credibility == 4
         assert not RatingDecision.objects.exists()
+
+
+def _direct(target, values, why, user):
+    return rating_change_apply(
+        target=target, values=values, rationale=why, user=user, origin=DecisionOrigin.DIRECT
+    )
+
+
+@pytest.mark.parametrize("kind", ["venue", "source", "page"])
+def test_public_pages_show_the_rating_history_newest_first(client, moderator, kind):
+    moderator.first_name, moderator.last_name = "Morgan", "Reyes"
+    moderator.save()
+    target, values = {
+        "venue": (VenueFactory(credibility=4), [{"credibility": 3}, {"credibility": 2}]),
+        "source": (SourceFactory(), [{"credibility_override": 3}, {"credibility_override": 2}]),
+        "page": (WikiPageFactory(quality=40), [{"quality": 50}, {"quality": 60}]),
+    }[kind]
+    _direct(target, values[0], "First reason.", moderator)
+    _direct(target, values[1], "Second reason.", moderator)
+
+    content = client.get(target.get_absolute_url()).content.decode()
+
+    history = content[content.index("Rating history") :]
+    assert history.index("Second reason.") < history.index("First reason.")
+    assert "Morgan Reyes" in history
+    field, new = next(iter(values[1].items()))
+    old = values[0][field]
+    assert f"{field.replace('_', ' ')}: {old} → {new}" in history
+
+
+def test_a_record_without_decisions_shows_no_history(client):
+    content = client.get(VenueFactory().get_absolute_url()).content.decode()
+
+    assert "Rating history" not in content
+
+
+def test_the_history_costs_one_query_however_long(client, moderator, django_assert_max_num_queries):
+    venue = VenueFactory(credibility=4)
+    _direct(venue, {"credibility": 3}, "Once.", moderator)
+    with django_assert_max_num_queries(7) as one:
+        client.get(venue.get_absolute_url())
+    for n in range(25):
+        _direct(venue, {"credibility": 2 + n % 2}, f"Again {n}.", moderator)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(venue.get_absolute_url())
+    content = response.content.decode()
+    assert content[content.index("Rating history") :].count("Again ") == 25
