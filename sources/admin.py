@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db import models
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -33,8 +35,22 @@ class RatingFieldsAdminMixin:
     has no gap.
     """
 
+    change_form_template = "admin/rating_change_form.html"
+
     class Media:
         css = {"all": ["css/admin.css"]}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        kind = {"venue": "venue", "source": "source", "wikipage": "page"}[
+            self.model._meta.model_name
+        ]
+        extra_context = {
+            **(extra_context or {}),
+            "propose_url": reverse(
+                "admin:wiki_ratingproposal_propose", args=[kind, unquote(object_id)]
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -1,12 +1,26 @@
 """The editors' admin for wiki pages and citations."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from sources.admin import RatingFieldsAdminMixin
+from sources.models import Source, Venue
+from sources.selectors import user_can_change_ratings
 
-from .models import Citation, WikiPage
+from .forms import RatingDecisionForm, RatingProposalForm
+from .models import Citation, ProposalStatus, RatingDecision, RatingProposal, WikiPage
+from .moderation import (
+    rating_proposal_approve,
+    rating_proposal_create,
+    rating_proposal_reject,
+    rating_values,
+)
 from .quality import SUBSCORES, QualityBand
 from .selectors import (
     wiki_page_derived_quality,
@@ -144,3 +158,227 @@ class CitationAdmin(admin.ModelAdmin):
     list_filter = ["page__type"]
     search_fields = ["page__title", "source__title", "source__url", "note"]
     autocomplete_fields = ["page", "source"]
+
+
+class RatingProposalAdmin(admin.ModelAdmin):
+    """Editors propose from a record's page and follow their proposals; moderators decide."""
+
+    list_display = ["target_display", "proposed_display", "proposed_by", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["venue", "source", "page", "proposed_by"]
+    readonly_fields = [
+        "target_display",
+        "proposed_display",
+        "rationale",
+        "proposed_by",
+        "status",
+        "first_approved_by",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_moderator(request.user):
+            return queryset
+        return queryset.filter(proposed_by=request.user)
+
+    def has_add_permission(self, request):
+        return False  # proposals start from the record they are about
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided through the decide view, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the trail keeps every proposal
+
+    def get_urls(self):
+        own = [
+            path(
+                "propose/<str:kind>/<str:pk>/",
+                self.admin_site.admin_view(self.propose_view),
+                name="wiki_ratingproposal_propose",
+            ),
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="wiki_ratingproposal_decide",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        # Moderators land on the queue: what is still waiting.
+        if is_moderator(request.user) and not request.GET:
+            return redirect(reverse("admin:wiki_ratingproposal_changelist") + "?status=pending")
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if is_moderator(request.user):
+            return redirect("admin:wiki_ratingproposal_decide", pk=object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("record"))
+    def target_display(self, proposal):
+        target = proposal.target
+        return f"{target._meta.verbose_name}: {target}"
+
+    @admin.display(description=_("proposed"))
+    def proposed_display(self, proposal):
+        return ", ".join(
+            f"{name.replace('_', ' ')} {proposal.baseline.get(name)} → {value}"
+            for name, value in proposal.proposed.items()
+        )
+
+    def propose_view(self, request, kind, pk):
+        model = PROPOSAL_KINDS.get(kind)
+        if model is None:
+            raise Http404
+        target = get_object_or_404(model, pk=pk)
+        if not request.user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"):
+            raise PermissionDenied
+        form = RatingProposalForm(request.POST or None, target=target)
+        if request.method == "POST" and form.is_valid():
+            try:
+                rating_proposal_create(
+                    target=target,
+                    values=form.proposed_values(),
+                    rationale=form.cleaned_data["rationale"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Your proposal is waiting for a moderator."))
+                return redirect(reverse("admin:wiki_ratingproposal_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Propose a rating change"),
+            "opts": self.model._meta,
+            "target": target,
+            "target_opts": model._meta,
+            "form": form,
+            "derived": _derived_quality(target, form) if isinstance(target, WikiPage) else None,
+        }
+        return TemplateResponse(request, "admin/wiki/ratingproposal/propose.html", context)
+
+    def decide_view(self, request, pk):
+        proposal = get_object_or_404(RatingProposal, pk=pk)
+        if not is_moderator(request.user):
+            raise PermissionDenied
+        form = RatingDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            action = request.POST.get("action")
+            try:
+                if action == "approve":
+                    proposal = rating_proposal_approve(
+                        proposal=proposal,
+                        user=request.user,
+                        comment=form.cleaned_data["comment"],
+                        confirm_stale=form.cleaned_data["confirm_stale"],
+                    )
+                elif action == "reject":
+                    proposal = rating_proposal_reject(
+                        proposal=proposal, user=request.user, comment=form.cleaned_data["comment"]
+                    )
+                else:
+                    raise ValidationError(_("Choose Approve or Reject."))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Decided: %s.") % proposal.get_status_display())
+                return redirect(reverse("admin:wiki_ratingproposal_changelist"))
+            proposal.refresh_from_db()
+        target = proposal.target
+        current = rating_values(target)
+        rows = [
+            (name.replace("_", " "), proposal.baseline.get(name), current.get(name), value)
+            for name, value in proposal.proposed.items()
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Decide a rating proposal"),
+            "opts": self.model._meta,
+            "proposal": proposal,
+            "target": target,
+            "rows": rows,
+            "stale": current != proposal.baseline,
+            "open": proposal.status in (ProposalStatus.PENDING, ProposalStatus.AWAITING_SECOND),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/wiki/ratingproposal/decide.html", context)
+
+
+admin.site.register(RatingProposal, RatingProposalAdmin)
+
+
+@admin.register(RatingDecision)
+class RatingDecisionAdmin(admin.ModelAdmin):
+    """The trail: every rating change, read-only."""
+
+    list_display = ["created_at", "target_display", "changes_display", "origin", "decided_by"]
+    list_filter = ["origin"]
+    list_select_related = ["venue", "source", "page", "decided_by"]
+    readonly_fields = [
+        "target_display",
+        "changes_display",
+        "rationale",
+        "origin",
+        "decided_by",
+        "proposal",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("record"))
+    def target_display(self, decision):
+        return str(decision.target)
+
+    @admin.display(description=_("change"))
+    def changes_display(self, decision):
+        return "; ".join(f"{what}: {old} → {new}" for what, old, new in decision.changes)
+
+
+PROPOSAL_KINDS = {"venue": Venue, "source": Source, "page": WikiPage}
+
+
+def is_moderator(user) -> bool:
+    """Tell whether a user decides rating proposals (holds any rating permission)."""
+    return any(user_can_change_ratings(user, model) for model in PROPOSAL_KINDS.values())
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _derived_quality(page: WikiPage, form) -> dict:
+    """Return the recorded quality and what the formula derives from the shown subscores."""
+    subscores = {
+        name: (
+            form.cleaned_data.get(name)
+            if form.is_bound and form.is_valid()
+            else getattr(page, name)
+        )
+        for name in SUBSCORES
+    }
+    trial = WikiPage(
+        **{**{f: getattr(page, f) for f in ("type", "status", "word_count")}, **subscores}
+    )
+    return {"recorded": page.quality, "derived": trial.derived_quality(page.citations.count())}

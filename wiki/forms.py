@@ -1,0 +1,43 @@
+"""Forms for rating moderation in the admin."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .moderation import rating_fields, rating_values
+
+
+class RatingProposalForm(forms.Form):
+    """The proposed rating values of one record, starting from its current values."""
+
+    rationale = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required: the moderators and, once approved, readers see it."),
+    )
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        current = rating_values(target)
+        for name in rating_fields(target):
+            model_field = target._meta.get_field(name)
+            field = model_field.formfield(required=False)
+            field.initial = current[name]
+            field.help_text = _("Now: %(value)s") % {
+                "value": "–" if current[name] is None else current[name]
+            }
+            self.fields[name] = field
+        self.order_fields([*rating_fields(target), "rationale"])
+
+    def proposed_values(self) -> dict:
+        """Return the values the editor changed from the current ones."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "rationale"}
+
+
+class RatingDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm_stale = forms.BooleanField(
+        label=_("The ratings changed since the proposal: approve it anyway"), required=False
+    )

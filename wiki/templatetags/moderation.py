@@ -1,0 +1,16 @@
+"""The moderators' summary on the admin index."""
+
+from django import template
+
+from wiki.admin import is_moderator
+from wiki.moderation import proposals_waiting
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/includes/moderation_summary.html", takes_context=True)
+def moderation_summary(context):
+    user = context["request"].user
+    if not is_moderator(user):
+        return {"show": False}
+    return {"show": True, "waiting": proposals_waiting().count()}
