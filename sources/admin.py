@@ -18,7 +18,12 @@ from .models import (
     Venue,
     VenueDomain,
 )
-from .selectors import source_list_annotated, user_can_change_ratings, venue_list_annotated
+from .selectors import (
+    review_due_condition,
+    source_list_annotated,
+    user_can_change_ratings,
+    venue_list_annotated,
+)
 
 # Editors paste URLs without a scheme now and then; https is the right guess today.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -128,6 +133,19 @@ def credibility_html(level: int | None, origin: str | None = None):
     )
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("Due for review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.filter(review_due_condition())
+        return queryset
+
+
 class VenueDomainInline(admin.TabularInline):
     model = VenueDomain
     fields = ["domain", "position"]
@@ -146,8 +164,9 @@ class VenueAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
         "source_count",
         "citing_page_count",
         "credibility_reviewed_on",
+        "review_due",
     ]
-    list_filter = ["type", "credibility", "peer_reviewed"]
+    list_filter = ["type", "credibility", ReviewDueFilter, "peer_reviewed"]
     search_fields = ["name", "slug", "domains__domain", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VenueDomainInline]
@@ -167,6 +186,10 @@ class VenueAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("credibility"), ordering="credibility")
     def credibility_column(self, venue):
         return credibility_html(venue.credibility)
+
+    @admin.display(description=_("review due"), boolean=True)
+    def review_due(self, venue):
+        return venue.review_due
 
     @admin.display(description=_("sources"), ordering="source_count")
     def source_count(self, venue):

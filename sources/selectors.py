@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable
+from datetime import date
 from urllib.parse import urlsplit
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
 
 from .models import Source, Venue, VenueDomain, domain_normalize, stable_id_normalize
 
@@ -97,12 +101,40 @@ def source_list_annotated(queryset: QuerySet[Source] | None = None) -> QuerySet[
 
 
 def venue_list_annotated(queryset: QuerySet[Venue] | None = None) -> QuerySet[Venue]:
-    """Return venues with their source count and the number of pages citing their sources."""
+    """Return venues with their source count, the number of pages citing their sources,
+    and whether their rating is due for review."""
     queryset = Venue.objects.all() if queryset is None else queryset
     return queryset.annotate(
         source_count=Count("sources", distinct=True),
         citing_page_count=Count("sources__citations__page", distinct=True),
+        review_due=ExpressionWrapper(review_due_condition(), output_field=BooleanField()),
     ).order_by(*ordering_of(queryset))
+
+
+def months_before(day: date, months: int) -> date:
+    """Return the same day `months` earlier (the month's last day where it is shorter)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+def review_cutoff() -> date:
+    """Return the date before which a venue's last review is too old."""
+    return months_before(timezone.localdate(), settings.CREDENCE_REVIEW_AFTER_MONTHS)
+
+
+def review_due_condition() -> Q:
+    """Return the condition for a rated venue whose review is missing or too old."""
+    return Q(credibility__isnull=False) & (
+        Q(credibility_reviewed_on__isnull=True) | Q(credibility_reviewed_on__lt=review_cutoff())
+    )
+
+
+def venues_due_for_review() -> QuerySet[Venue]:
+    """Return the rated venues due for review, longest overdue first."""
+    return Venue.objects.filter(review_due_condition()).order_by(
+        F("credibility_reviewed_on").asc(nulls_first=True), "name"
+    )
 
 
 def user_can_change_ratings(user, model) -> bool:

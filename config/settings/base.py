@@ -134,6 +134,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 # Rating moderation: may a moderator approve their own proposal? Only for one-person installs.
 CREDENCE_ALLOW_SELF_APPROVAL = env_bool("CREDENCE_ALLOW_SELF_APPROVAL", False)
 
+# A venue whose rating was last reviewed longer ago than this is marked as due for review.
+CREDENCE_REVIEW_AFTER_MONTHS = env_int("CREDENCE_REVIEW_AFTER_MONTHS", 18)
+# Reader reports of wrong ratings: how many one client may send per hour.
+CREDENCE_REPORTS_PER_HOUR = env_int("CREDENCE_REPORTS_PER_HOUR", 5)
+
 # Taggit: tags are matched without regard to case, so "AI-Governance" and "ai-governance" are one.
 TAGGIT_CASE_INSENSITIVE = True
 

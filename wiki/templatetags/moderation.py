@@ -2,6 +2,7 @@
 
 from django import template
 
+from sources.selectors import venues_due_for_review
 from wiki.admin import is_moderator
 from wiki.moderation import proposals_waiting
 
@@ -13,4 +14,8 @@ def moderation_summary(context):
     user = context["request"].user
     if not is_moderator(user):
         return {"show": False}
-    return {"show": True, "waiting": proposals_waiting().count()}
+    return {
+        "show": True,
+        "waiting": proposals_waiting().count(),
+        "due": venues_due_for_review().count(),
+    }
