@@ -14,11 +14,20 @@ from sources.models import Source, Venue
 from sources.selectors import user_can_change_ratings
 
 from .forms import RatingDecisionForm, RatingProposalForm
-from .models import Citation, ProposalStatus, RatingDecision, RatingProposal, WikiPage
+from .models import (
+    Citation,
+    ProposalStatus,
+    RatingDecision,
+    RatingProposal,
+    RatingReport,
+    ReportStatus,
+    WikiPage,
+)
 from .moderation import (
     rating_proposal_approve,
     rating_proposal_create,
     rating_proposal_reject,
+    rating_report_close,
     rating_values,
 )
 from .quality import SUBSCORES, QualityBand
@@ -382,3 +391,56 @@ def _derived_quality(page: WikiPage, form) -> dict:
         **{**{f: getattr(page, f) for f in ("type", "status", "word_count")}, **subscores}
     )
     return {"recorded": page.quality, "derived": trial.derived_quality(page.citations.count())}
+
+
+@admin.register(RatingReport)
+class RatingReportAdmin(admin.ModelAdmin):
+    """Readers' reports of wrong ratings, for moderators to resolve or dismiss."""
+
+    list_display = ["created_at", "target_display", "what", "status", "handled_by"]
+    list_filter = ["status"]
+    list_select_related = ["venue", "source", "page", "handled_by"]
+    readonly_fields = [
+        "target_display",
+        "what",
+        "why",
+        "email",
+        "status",
+        "handled_by",
+        "created_at",
+    ]
+    fields = readonly_fields
+    actions = ["mark_resolved", "mark_dismissed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return is_moderator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_moderator(request.user)
+
+    @admin.display(description=_("record"))
+    def target_display(self, report):
+        target = report.target
+        return f"{target._meta.verbose_name}: {target}"
+
+    @admin.action(description=_("Mark the selected reports resolved"))
+    def mark_resolved(self, request, queryset):
+        self._close(request, queryset, ReportStatus.RESOLVED)
+
+    @admin.action(description=_("Dismiss the selected reports"))
+    def mark_dismissed(self, request, queryset):
+        self._close(request, queryset, ReportStatus.DISMISSED)
+
+    def _close(self, request, queryset, status):
+        for report in queryset:
+            rating_report_close(report=report, user=request.user, status=status)
+        messages.success(request, _("%(n)d report(s) updated.") % {"n": queryset.count()})

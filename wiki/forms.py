@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import REPORT_WHAT_MAX, REPORT_WHY_MAX
 from .moderation import rating_fields, rating_values
 
 
@@ -41,3 +42,29 @@ class RatingDecisionForm(forms.Form):
     confirm_stale = forms.BooleanField(
         label=_("The ratings changed since the proposal: approve it anyway"), required=False
     )
+
+
+class RatingReportForm(forms.Form):
+    """A reader's report of a wrong rating; `website` is a trap that people leave empty."""
+
+    what = forms.CharField(
+        label=_("What is wrong"),
+        max_length=REPORT_WHAT_MAX,
+        help_text=_("For example: the credibility is too high."),
+    )
+    why = forms.CharField(
+        label=_("Why"),
+        max_length=REPORT_WHY_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Your evidence or reasoning; at most %(n)s characters.")
+        % {"n": REPORT_WHY_MAX},
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        help_text=_("Only if you want the moderators to be able to reply."),
+    )
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

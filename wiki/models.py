@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -431,3 +433,52 @@ class RatingDecision(RatingTarget):
         if self.decided_by is None:
             return str(_("Import"))
         return self.decided_by.get_full_name() or self.decided_by.get_username()
+
+
+REPORT_WHAT_MAX = 200
+REPORT_WHY_MAX = 2000
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class RatingReport(RatingTarget):
+    """A reader's report that a rating looks wrong; moderators handle it."""
+
+    what = models.CharField(_("what is wrong"), max_length=REPORT_WHAT_MAX)
+    why = models.TextField(_("why"), max_length=REPORT_WHY_MAX)
+    email = models.EmailField(_("e-mail"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("rating report")
+        verbose_name_plural = _("rating reports")
+        constraints = [
+            _one_target("ratingreport"),
+            models.CheckConstraint(condition=~Q(what=""), name="ratingreport_what"),
+            models.CheckConstraint(
+                condition=Q(LessThanOrEqual(Length("why"), REPORT_WHY_MAX)),
+                name="ratingreport_why_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="ratingreport_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.what}"

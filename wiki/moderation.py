@@ -27,7 +27,9 @@ from .models import (
     ProposalStatus,
     RatingDecision,
     RatingProposal,
+    RatingReport,
     RatingTarget,
+    ReportStatus,
     WikiPage,
 )
 from .quality import SUBSCORES
@@ -246,3 +248,37 @@ def proposals_waiting() -> QuerySet[RatingProposal]:
         .select_related("venue", "source", "page", "proposed_by")
         .order_by("created_at", "id")
     )
+
+
+def rating_report_create(*, target: Model, what: str, why: str, email: str = "") -> RatingReport:
+    """Record a reader's report that a rating looks wrong."""
+    report = RatingReport(
+        **RatingTarget.target_kwargs(target),
+        what=what.strip(),
+        why=why.strip(),
+        email=email.strip(),
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+def reports_open() -> QuerySet[RatingReport]:
+    """Return the readers' reports moderators have not handled, oldest first."""
+    return (
+        RatingReport.objects.filter(status=ReportStatus.OPEN)
+        .select_related("venue", "source", "page")
+        .order_by("created_at", "id")
+    )
+
+
+@transaction.atomic
+def rating_report_close(*, report: RatingReport, user, status: str) -> RatingReport:
+    """Mark a report resolved or dismissed."""
+    if not any(user_can_change_ratings(user, model) for model in PROPOSABLE):
+        raise PermissionDenied(NOT_A_MODERATOR)
+    report.status = status
+    report.handled_by = user
+    report.full_clean()
+    report.save(update_fields=["status", "handled_by"])
+    return report

@@ -9,4 +9,5 @@ urlpatterns = [
     path("wiki/", views.page_list, name="page_list"),
     path("wiki/<slug:slug>/", views.page_detail, name="page_detail"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
+    path("report/<str:kind>/<str:ref>/", views.rating_report, name="rating_report"),
 ]

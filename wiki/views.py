@@ -1,15 +1,21 @@
 """Public pages for the wiki, the home page and tags: bind input, call a selector, render."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from sources.models import Source, Venue
 from sources.pagination import filtered_list_context, paginate
 
 from . import selectors
 from .filters import WikiPageFilter
+from .forms import RatingReportForm
 from .models import WikiPage
-from .moderation import rating_history
+from .moderation import rating_history, rating_report_create
 
 
 def home(request):
@@ -50,4 +56,64 @@ def tag_detail(request, slug: str):
             "sources": paginate(request.GET, sources),
             "pages": paginate(request.GET, pages, param="pages_page"),
         },
+    )
+
+
+REPORT_BODY_MAX = 16_384  # bytes: far more than the form's fields allow, far less than abuse
+REPORT_TARGETS = {"venue": (Venue, "slug"), "source": (Source, "pk"), "page": (WikiPage, "slug")}
+
+
+def client_address(request) -> str:
+    """Return the client's address; behind a proxy, the one the proxy saw (see README)."""
+    if settings.CREDENCE_CLIENT_IP_HEADER:
+        forwarded = request.META.get(settings.CREDENCE_CLIENT_IP_HEADER, "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def report_allowed(request) -> bool:
+    """Count a report from this client; tell whether it is within the hourly limit."""
+    key = f"rating-report:{client_address(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= settings.CREDENCE_REPORTS_PER_HOUR
+
+
+def rating_report(request, kind: str, ref: str):
+    model, key = REPORT_TARGETS.get(kind, (None, None))
+    if model is None:
+        raise Http404("Ratings are reported on venues, sources and pages.")
+    target = get_object_or_404(model, **{key: ref})
+    if request.method == "POST" and len(request.body) > REPORT_BODY_MAX:
+        form = RatingReportForm()
+        notice = _("The report is too long; shorten it and send it again.")
+        return _report_page(request, form, target, notice, status=413)
+    form = RatingReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not report_allowed(request):
+            notice = _("Too many reports from your connection: try again in an hour.")
+            return _report_page(request, form, target, notice, status=429)
+        if not form.is_spam():
+            rating_report_create(
+                target=target,
+                what=form.cleaned_data["what"],
+                why=form.cleaned_data["why"],
+                email=form.cleaned_data["email"],
+            )
+        messages.success(request, _("Thank you: the moderators will look at your report."))
+        return redirect(target)
+    return _report_page(request, form, target)
+
+
+def _report_page(request, form, target, notice="", status=200):
+    return render(
+        request,
+        "wiki/rating_report.html",
+        {"form": form, "target": target, "notice": notice},
+        status=status,
     )

@@ -138,6 +138,9 @@ CREDENCE_ALLOW_SELF_APPROVAL = env_bool("CREDENCE_ALLOW_SELF_APPROVAL", False)
 CREDENCE_REVIEW_AFTER_MONTHS = env_int("CREDENCE_REVIEW_AFTER_MONTHS", 18)
 # Reader reports of wrong ratings: how many one client may send per hour.
 CREDENCE_REPORTS_PER_HOUR = env_int("CREDENCE_REPORTS_PER_HOUR", 5)
+# Behind a reverse proxy, the request header holding the client's address as the proxy saw
+# it (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
+CREDENCE_CLIENT_IP_HEADER = os.environ.get("CREDENCE_CLIENT_IP_HEADER", "")
 
 # Taggit: tags are matched without regard to case, so "AI-Governance" and "ai-governance" are one.
 TAGGIT_CASE_INSENSITIVE = True

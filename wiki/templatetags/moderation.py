@@ -4,7 +4,7 @@ from django import template
 
 from sources.selectors import venues_due_for_review
 from wiki.admin import is_moderator
-from wiki.moderation import proposals_waiting
+from wiki.moderation import proposals_waiting, reports_open
 
 register = template.Library()
 
@@ -18,4 +18,5 @@ def moderation_summary(context):
         "show": True,
         "waiting": proposals_waiting().count(),
         "due": venues_due_for_review().count(),
+        "reports": reports_open().count(),
     }

@@ -1,0 +1,143 @@
+"""Readers report a rating they think is wrong; moderators see the reports."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
+from wiki.models import RatingReport, ReportStatus
+
+pytestmark = pytest.mark.django_db
+
+REPORT = {"what": "The credibility is too high", "why": "It republishes press releases."}
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+
+
+def report_url(kind, ref):
+    return reverse("wiki:rating_report", args=[kind, ref])
+
+
+@pytest.mark.parametrize("kind", ["venue", "source", "page"])
+def test_a_reader_reports_from_any_rated_page(client, kind):
+    target, ref = {
+        "venue": lambda: (v := VenueFactory(), v.slug),
+        "source": lambda: (s := SourceFactory(), s.pk),
+        "page": lambda: (p := WikiPageFactory(), p.slug),
+    }[kind]()
+    page = client.get(target.get_absolute_url()).content.decode()
+    assert report_url(kind, ref) in page
+
+    response = client.post(report_url(kind, ref), {**REPORT, "email": "r@example.org"})
+
+    assert response.status_code == 302 and response["Location"] == target.get_absolute_url()
+    report = RatingReport.objects.get()
+    assert report.target == target
+    assert (report.what, report.email, report.status) == (
+        REPORT["what"],
+        "r@example.org",
+        ReportStatus.OPEN,
+    )
+    assert "Thank you" in client.get(response["Location"]).content.decode()
+
+
+def test_the_form_works_without_javascript_and_labels_every_field(client):
+    venue = VenueFactory()
+
+    content = client.get(report_url("venue", venue.slug)).content.decode()
+
+    assert "<script" not in content
+    for name in ("what", "why", "email", "website"):
+        assert f'<label for="id_{name}">' in content
+    assert 'name="csrfmiddlewaretoken"' in content
+
+
+def test_a_missing_reason_is_explained_and_the_text_kept(client):
+    venue = VenueFactory()
+
+    response = client.post(report_url("venue", venue.slug), {"what": "Too high", "why": ""})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert 'value="Too high"' in response.content.decode()
+    assert not RatingReport.objects.exists()
+
+
+def test_the_honeypot_catches_bots_without_telling_them(client):
+    venue = VenueFactory()
+
+    response = client.post(
+        report_url("venue", venue.slug), {**REPORT, "website": "http://spam.example"}
+    )
+
+    assert response.status_code == 302
+    assert not RatingReport.objects.exists()
+
+
+def test_reports_are_rate_limited_per_client(client, settings):
+    settings.CREDENCE_REPORTS_PER_HOUR = 2
+    venue = VenueFactory()
+    url = report_url("venue", venue.slug)
+
+    statuses = [client.post(url, REPORT).status_code for _n in range(3)]
+    other = client.post(url, REPORT, REMOTE_ADDR="10.9.8.7")
+
+    assert statuses == [302, 302, 429]
+    assert other.status_code == 302
+    assert RatingReport.objects.count() == 3
+
+
+def test_an_oversized_report_is_refused(client):
+    venue = VenueFactory()
+
+    response = client.post(report_url("venue", venue.slug), {**REPORT, "why": "x" * 20_000})
+
+    assert response.status_code == 413
+    assert "too long" in response.content.decode()
+    assert not RatingReport.objects.exists()
+
+
+def test_a_report_longer_than_the_limit_is_explained(client):
+    venue = VenueFactory()
+
+    response = client.post(report_url("venue", venue.slug), {**REPORT, "why": "x" * 2001})
+
+    assert "at most 2000 characters" in response.content.decode()
+    assert not RatingReport.objects.exists()
+
+
+def test_the_form_needs_a_csrf_token(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    venue = VenueFactory()
+
+    response = strict.post(report_url("venue", venue.slug), REPORT)
+
+    assert response.status_code == 403
+    assert not RatingReport.objects.exists()
+
+
+def test_moderators_see_and_close_reports(client, moderator_client):
+    venue = VenueFactory()
+    client.post(report_url("venue", venue.slug), REPORT)
+    report = RatingReport.objects.get()
+
+    index = moderator_client.get(reverse("admin:index")).content.decode()
+    moderator_client.post(
+        reverse("admin:wiki_ratingreport_changelist"),
+        {"action": "mark_resolved", "_selected_action": [report.pk]},
+    )
+
+    assert "1 reader report open" in index
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RESOLVED
+
+
+def test_editors_do_not_see_reports(editor_client):
+    response = editor_client.get(reverse("admin:wiki_ratingreport_changelist"))
+
+    assert response.status_code == 403
