@@ -169,7 +169,20 @@ class CitationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["page", "source"]
 
 
-class RatingProposalAdmin(admin.ModelAdmin):
+class TrailAdminMixin:
+    """Records of the moderation trail: made by services, never added, edited or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RatingProposalAdmin(TrailAdminMixin, admin.ModelAdmin):
     """Editors propose from a record's page and follow their proposals; moderators decide."""
 
     list_display = ["target_display", "proposed_display", "proposed_by", "status", "created_at"]
@@ -195,14 +208,7 @@ class RatingProposalAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(proposed_by=request.user)
 
-    def has_add_permission(self, request):
-        return False  # proposals start from the record they are about
-
-    def has_change_permission(self, request, obj=None):
-        return False  # decided through the decide view, never edited
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the trail keeps every proposal
+    # Proposals start from their record (propose view) and are decided in the decide view.
 
     def get_urls(self):
         own = [
@@ -326,7 +332,7 @@ admin.site.register(RatingProposal, RatingProposalAdmin)
 
 
 @admin.register(RatingDecision)
-class RatingDecisionAdmin(admin.ModelAdmin):
+class RatingDecisionAdmin(TrailAdminMixin, admin.ModelAdmin):
     """The trail: every rating change, read-only."""
 
     list_display = ["created_at", "target_display", "changes_display", "origin", "decided_by"]
@@ -342,15 +348,6 @@ class RatingDecisionAdmin(admin.ModelAdmin):
         "created_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("record"))
     def target_display(self, decision):
@@ -394,7 +391,7 @@ def _derived_quality(page: WikiPage, form) -> dict:
 
 
 @admin.register(RatingReport)
-class RatingReportAdmin(admin.ModelAdmin):
+class RatingReportAdmin(TrailAdminMixin, admin.ModelAdmin):
     """Readers' reports of wrong ratings, for moderators to resolve or dismiss."""
 
     list_display = ["created_at", "target_display", "what", "status", "handled_by"]
@@ -411,15 +408,6 @@ class RatingReportAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
     actions = ["mark_resolved", "mark_dismissed"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_module_permission(self, request):
         return is_moderator(request.user)
