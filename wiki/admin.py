@@ -181,6 +181,11 @@ class TrailAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("record"))
+    def target_display(self, item):
+        target = item.target
+        return f"{target._meta.verbose_name}: {target}"
+
 
 class RatingProposalAdmin(TrailAdminMixin, admin.ModelAdmin):
     """Editors propose from a record's page and follow their proposals; moderators decide."""
@@ -235,11 +240,6 @@ class RatingProposalAdmin(TrailAdminMixin, admin.ModelAdmin):
         if is_moderator(request.user):
             return redirect("admin:wiki_ratingproposal_decide", pk=object_id)
         return super().change_view(request, object_id, form_url, extra_context)
-
-    @admin.display(description=_("record"))
-    def target_display(self, proposal):
-        target = proposal.target
-        return f"{target._meta.verbose_name}: {target}"
 
     @admin.display(description=_("proposed"))
     def proposed_display(self, proposal):
@@ -349,10 +349,6 @@ class RatingDecisionAdmin(TrailAdminMixin, admin.ModelAdmin):
     ]
     fields = readonly_fields
 
-    @admin.display(description=_("record"))
-    def target_display(self, decision):
-        return str(decision.target)
-
     @admin.display(description=_("change"))
     def changes_display(self, decision):
         return "; ".join(f"{what}: {old} → {new}" for what, old, new in decision.changes)
@@ -414,11 +410,6 @@ class RatingReportAdmin(TrailAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_moderator(request.user)
-
-    @admin.display(description=_("record"))
-    def target_display(self, report):
-        target = report.target
-        return f"{target._meta.verbose_name}: {target}"
 
     @admin.action(description=_("Mark the selected reports resolved"))
     def mark_resolved(self, request, queryset):
