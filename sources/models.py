@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .history import TrackedHistory
+
 # The two staff roles; a migration creates these groups with their permissions.
 EDITORS_GROUP = "Editors"
 RATING_MODERATORS_GROUP = "Rating moderators"
@@ -173,6 +175,7 @@ class Venue(TimeStampedModel):
     )
 
     objects = VenueQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
@@ -375,6 +378,7 @@ class Source(TimeStampedModel):
     tags = TaggableManager(_("tags"), blank=True, through="TaggedSource")
 
     objects = SourceQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     # Set by a caller that already matched the URL against the venues (an import matching
     # thousands of URLs with one VenueMatcher), so that clean() does not ask again.

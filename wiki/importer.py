@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from sources.history import history_context
 from sources.models import Source, Venue, stable_id_normalize
 from sources.selectors import venue_matcher_build
 from sources.services import (
@@ -206,7 +207,8 @@ def longterm_wiki_import(
     report = ImportReport(dry_run=dry_run)
     errors: list[Issue] = []
     try:
-        with transaction.atomic():
+        # Rows not written on behalf of one file (venues, citations) name the import's folder.
+        with transaction.atomic(), history_context(reason=f"Imported from {root}"):
             _Importer(files, report, errors, progress or (lambda kind, done, total: None)).run()
             if errors:
                 raise _Rollback
@@ -455,7 +457,8 @@ class _Importer:
         for done, (source_id, entry) in enumerate(merged.items(), start=1):
             if done % 250 == 0 or done == total:
                 self.progress("sources", done, total)
-            self._import_source(source_id, entry, existing, matcher, venue_by_id)
+            with history_context(reason=f"Imported from {entry.record.file}"):
+                self._import_source(source_id, entry, existing, matcher, venue_by_id)
 
     def _import_source(self, source_id, entry, existing, matcher, venue_by_id) -> None:
         values, record = entry.values, entry.record
@@ -561,7 +564,10 @@ class _Importer:
         for done, page in enumerate(self.files.pages, start=1):
             if done % 50 == 0 or done == total:
                 self.progress("pages", done, total)
-            body = self._import_page(page, entities, entity_slugs, existing, all_slugs, known_refs)
+            with history_context(reason=f"Imported from {page.file}"):
+                body = self._import_page(
+                    page, entities, entity_slugs, existing, all_slugs, known_refs
+                )
             if body is not None:
                 # Read now, while the parsed body is still cached from saving the page.
                 bodies[page.slug] = list(dict.fromkeys(body_link_urls(body)))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from sources.history import TrackedHistory
 from sources.models import Source, TimeStampedModel
 
 from .markup import prose_word_count
@@ -147,6 +148,7 @@ class WikiPage(TimeStampedModel):
     )
 
     objects = WikiPageQuerySet.as_manager()
+    history = TrackedHistory(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["title"]
@@ -235,6 +237,8 @@ class Citation(models.Model):
             "follow the body. Citations added by hand stay until removed by hand."
         ),
     )
+
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["position", "id"]
@@ -356,6 +360,8 @@ class RatingProposal(RatingTarget):
     decision_comment = models.TextField(_("moderator's comment"), blank=True)
     created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    history = TrackedHistory()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from sources.history import bulk_create_tracked, bulk_update_tracked
 from sources.models import Source
 from sources.selectors import source_resolve_refs
 from sources.services import tags_set, validate
@@ -96,8 +97,8 @@ def wiki_page_citations_sync(*, page: WikiPage) -> list[Citation]:
         if citation.pk is not None and citation.position != position:
             moved.append(citation)
         citation.position = position
-    Citation.objects.bulk_create([c for c in ordered if c.pk is None])
-    Citation.objects.bulk_update(moved, ["position"])
+    bulk_create_tracked([c for c in ordered if c.pk is None], Citation)
+    bulk_update_tracked(moved, Citation, ["position"])
     return ordered
 
 
@@ -156,7 +157,7 @@ def citations_add_missing(*, pairs: Iterable[tuple[WikiPage, Source]]) -> int:
         position = last.get(page_id)
         last[page_id] = position = 0 if position is None else position + 1
         new.append(Citation(page_id=page_id, source_id=source_id, position=position))
-    Citation.objects.bulk_create(new)
+    bulk_create_tracked(new, Citation)
     return len(new)
 
 

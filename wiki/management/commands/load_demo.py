@@ -6,6 +6,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from sources.history import history_context
 from sources.models import Source, Venue
 from wiki.models import WikiPage
 from wiki.services import demo_knowledge_base_load
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         except (OSError, yaml.YAMLError) as exc:
             raise CommandError(f"Cannot read the demo file {file}: {exc}") from exc
         try:
-            counts = demo_knowledge_base_load(data=data)
+            with history_context(reason=f"Loaded by load_demo from {file.name}"):
+                counts = demo_knowledge_base_load(data=data)
         except ValidationError as exc:
             raise CommandError(f"{file}: {'; '.join(exc.messages)} Nothing was loaded.") from exc
         summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
