@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from wiki.admin import recent_changes_view
+
 admin.site.site_header = _("Credence administration")
 admin.site.site_title = _("Credence admin")
 admin.site.index_title = _("Curate sources, venues and wiki pages")
 admin.site.site_url = "/"
 
 urlpatterns = [
+    path("admin/changes/", admin.site.admin_view(recent_changes_view), name="recent_changes"),
     path("admin/", admin.site.urls),
     path("", include("sources.urls")),
     path("", include("wiki.urls")),

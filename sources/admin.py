@@ -1,13 +1,14 @@
 """The editors' admin for venues and sources."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .history_admin import VersionHistoryAdmin
 from .models import (
     Credibility,
     CredibilityOrigin,
@@ -90,28 +91,89 @@ class RatingFieldsAdminMixin:
 
             def clean(self):
                 cleaned = super().clean()
-                changed = set(self.changed_data) & set(rating_fields)
-                if changed and not (cleaned.get("rating_rationale") or "").strip():
+                reason = cleaned.get("rating_rationale") or cleaned.get("revert_reason") or ""
+                if _ratings_changed(self, rating_fields) and not reason.strip():
                     self.add_error("rating_rationale", RATING_RATIONALE_REQUIRED)
                 return cleaned
 
         return RatingChangeForm
 
     def save_model(self, request, obj, form, change):
-        if "rating_rationale" not in form.cleaned_data:
-            return super().save_model(request, obj, form, change)
+        current = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None
+        if not user_can_change_ratings(request.user, self.model):
+            self._save_without_rating_change(request, obj, form, change, current)
+            return
         from wiki.models import DecisionOrigin
         from wiki.moderation import rating_decision_record, rating_values
 
-        old = rating_values(type(obj).objects.get(pk=obj.pk)) if change else {}
+        old = rating_values(current) if current is not None else {}
         super().save_model(request, obj, form, change)
+        cleaned = form.cleaned_data
+        rationale = (cleaned.get("rating_rationale") or "").strip() or (
+            obj._change_reason if hasattr(obj, "_change_reason") else _("Set when created.")
+        )
         rating_decision_record(
             target=obj,
             old_values=old,
-            rationale=form.cleaned_data["rating_rationale"].strip() or _("Set when created."),
+            rationale=rationale,
             user=request.user,
             origin=DecisionOrigin.DIRECT,
         )
+
+    def _save_without_rating_change(self, request, obj, form, change, current):
+        """Save an editor's change, keeping the ratings as they are.
+
+        Rating fields are read-only for editors, so they differ from the stored ones only
+        when a revert brings back an earlier version: that version's ratings become a
+        proposal for the moderators instead.
+        """
+        from wiki.moderation import PROPOSABLE, rating_proposal_create
+
+        earlier = {}
+        for name in self.model.RATING_FIELDS:
+            stored = (
+                getattr(current, name)
+                if current is not None
+                else self.model._meta.get_field(name).get_default()
+            )
+            if getattr(obj, name) != stored:
+                earlier[name] = getattr(obj, name)
+                setattr(obj, name, stored)
+        super().save_model(request, obj, form, change)
+        proposed = {k: v for k, v in earlier.items() if k in PROPOSABLE[self.model]}
+        if proposed:
+            rating_proposal_create(
+                target=obj,
+                values=proposed,
+                rationale=getattr(obj, "_change_reason", "") or _("Restoring earlier ratings."),
+                user=request.user,
+            )
+            messages.info(
+                request,
+                _(
+                    "The ratings of that version were not restored: they are proposed to the "
+                    "rating moderators, who decide."
+                ),
+            )
+
+
+def _ratings_changed(form, names) -> set[str]:
+    """Rating fields whose cleaned value differs from the stored record's.
+
+    Compared with the database rather than the form's initial values, because a revert
+    starts the form from an earlier version.
+    """
+    instance = form.instance
+    stored = None
+    if instance.pk is not None:
+        stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if stored is None:
+        return set(form.changed_data) & set(names)
+    return {
+        name
+        for name in names
+        if name in form.cleaned_data and form.cleaned_data[name] != getattr(stored, name)
+    }
 
 
 def credibility_html(level: int | None, origin: str | None = None):
@@ -153,7 +215,7 @@ class VenueDomainInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
+class VenueAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "name",
@@ -259,7 +321,7 @@ class SourceKeyPointInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
+class SourceAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "display_title",

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,10 +11,12 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from sources.admin import RatingFieldsAdminMixin
+from sources.history_admin import VersionHistoryAdmin
 from sources.models import Source, Venue
 from sources.selectors import user_can_change_ratings
 
-from .forms import RatingDecisionForm, RatingProposalForm
+from .forms import RatingDecisionForm, RatingProposalForm, RecentChangesFilterForm
+from .history import changes_load, recent_changes
 from .models import (
     Citation,
     ProposalStatus,
@@ -81,7 +84,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(WikiPage)
-class WikiPageAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
+class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
     list_display = [
         "title",
         "type",
@@ -135,6 +138,12 @@ class WikiPageAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         wiki_page_citations_sync(page=form.instance)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(request, "history_revert", None) is not None:
+            # A revert saves no inlines (save_related is not called): the body decides.
+            wiki_page_citations_sync(page=obj)
+
     @admin.display(description=_("broken references"))
     def broken_references(self, page):
         if page.pk is None:
@@ -161,7 +170,7 @@ class WikiPageAdmin(RatingFieldsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(VersionHistoryAdmin):
     list_display = ["page", "source", "position", "note"]
     list_select_related = ["page", "source"]
     list_filter = ["page__type"]
@@ -187,7 +196,7 @@ class TrailAdminMixin:
         return f"{target._meta.verbose_name}: {target}"
 
 
-class RatingProposalAdmin(TrailAdminMixin, admin.ModelAdmin):
+class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
     """Editors propose from a record's page and follow their proposals; moderators decide."""
 
     list_display = ["target_display", "proposed_display", "proposed_by", "status", "created_at"]
@@ -423,3 +432,28 @@ class RatingReportAdmin(TrailAdminMixin, admin.ModelAdmin):
         for report in queryset:
             rating_report_close(report=report, user=request.user, status=status)
         messages.success(request, _("%(n)d report(s) updated.") % {"n": queryset.count()})
+
+
+RECENT_CHANGES_PER_PAGE = 50
+
+
+def recent_changes_view(request):
+    """Staff's list of every change to venues, sources, pages, citations and proposals."""
+    form = RecentChangesFilterForm(request.GET or None)
+    filters = form.filters()
+    if not is_moderator(request.user):
+        filters["proposals_of"] = request.user.pk  # editors follow only their own proposals
+    page = Paginator(recent_changes(**filters), RECENT_CHANGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Recent changes"),
+        "form": form,
+        "page_obj": page,
+        "changes": changes_load(page.object_list),
+        "query": query.urlencode(),
+    }
+    return TemplateResponse(request, "admin/recent_changes.html", context)

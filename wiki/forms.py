@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .history import ACTION_LABELS, KIND_LABELS, change_authors
 from .models import REPORT_WHAT_MAX, REPORT_WHY_MAX
 from .moderation import rating_fields, rating_values
 
@@ -68,3 +69,45 @@ class RatingReportForm(forms.Form):
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+class RecentChangesFilterForm(forms.Form):
+    """Filters of the staff's "Recent changes" list; every one optional."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *KIND_LABELS.items()]
+    )
+    user = forms.ModelChoiceField(
+        label=_("By"), required=False, queryset=change_authors(), empty_label=_("Anyone")
+    )
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        choices=[("", _("Any action")), *ACTION_LABELS.items()],
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters as recent_changes() arguments; invalid ones are left out."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        user = data.get("user")
+        return {
+            "kinds": [data["kind"]] if data.get("kind") else None,
+            "user_id": user.pk if user else None,
+            "action": data.get("action") or None,
+            "since": data.get("since"),
+            "until": data.get("until") if "until" not in self.errors else None,
+        }

@@ -1,0 +1,229 @@
+"""The admin's history of a record: every version, a diff between any two, and revert."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django import forms
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+REVERT_REASON_LABEL = gettext_lazy("Why revert")
+REVERT_REASON_HELP = gettext_lazy("Required: the history records it with the revert.")
+
+# Text longer than this, or on several lines, is compared line by line.
+LONG_TEXT = 120
+
+
+@dataclass
+class FieldComparison:
+    name: str
+    label: str
+    old: str
+    new: str
+    changed: bool
+    diff: list[tuple[str, str]] = field(default_factory=list)
+
+
+def version_label(record) -> str:
+    """`12 March 2025 14:02 by alice` for a historical row."""
+    when = date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
+    who = record.history_user or _("a command")
+    return _("%(when)s by %(who)s") % {"when": when, "who": who}
+
+
+def revert_reason_text(record, reason: str) -> str:
+    return _("Reverted to the version of %(version)s (#%(id)s): %(reason)s") % {
+        "version": version_label(record),
+        "id": record.history_id,
+        "reason": reason,
+    }
+
+
+def _value_display(record, model_field) -> str:
+    value = getattr(record, model_field.attname)
+    if value is None or value == "":
+        return "–"
+    if model_field.is_relation:
+        try:
+            return str(getattr(record, model_field.name))
+        except ObjectDoesNotExist:
+            return _("#%(id)s (deleted)") % {"id": value}
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _line_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Changed lines with two lines of context, as (kind, line) with kind in + - space @."""
+    rows = []
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=2)
+    for line in list(lines)[2:]:  # skip the ---/+++ header
+        kind = line[:1] if line[:1] in "+-@" else " "
+        rows.append((kind, line[1:] if kind != "@" else "…"))
+    return rows
+
+
+def versions_compare(old, new) -> list[FieldComparison]:
+    """Compare two historical rows of one record field by field, in the model's order."""
+    rows = []
+    for model_field in new.tracked_fields:
+        if not model_field.editable and not model_field.primary_key:
+            continue
+        old_value = getattr(old, model_field.attname)
+        new_value = getattr(new, model_field.attname)
+        changed = old_value != new_value
+        row = FieldComparison(
+            name=model_field.name,
+            label=str(model_field.verbose_name),
+            old=_value_display(old, model_field),
+            new=_value_display(new, model_field),
+            changed=changed,
+        )
+        is_text = isinstance(old_value, str) and isinstance(new_value, str)
+        if changed and is_text and not model_field.choices:
+            if "\n" in old_value + new_value or max(len(old_value), len(new_value)) > LONG_TEXT:
+                row.diff = _line_diff(old_value, new_value)
+        rows.append(row)
+    return rows
+
+
+class VersionHistoryAdmin(SimpleHistoryAdmin):
+    """History, compare and revert for a tracked model's admin.
+
+    A revert asks why, and the history records the reason; ModelAdmins that keep
+    ratings moderated (RatingFieldsAdminMixin) decide what a revert does to ratings.
+    """
+
+    object_history_template = "admin/history/object_history.html"
+    object_history_list_template = "admin/history/object_history_list.html"
+    history_list_per_page = 50
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.history_compare_view),
+            name="{}_{}_history_compare".format(*info),
+        )
+        # Before simple-history's `<id>/history/<version>/`, which would take "compare".
+        return [compare, *super().get_urls()]
+
+    def _check_visible(self, request, object_id) -> None:
+        """A record the user may not list (another editor's proposal) has no history for them."""
+        pk_name = self.model._meta.pk.attname
+        exists = self.model._default_manager.filter(**{pk_name: object_id})
+        if exists.exists() and not self.get_queryset(request).filter(**{pk_name: object_id}):
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        object_id = unquote(object_id)
+        self._check_visible(request, object_id)
+        history_model = self.model.history.model
+        request.history_revert = get_object_or_404(
+            history_model, **{self.model._meta.pk.attname: object_id, "history_id": version_id}
+        )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_compare_view(self, request, object_id):
+        object_id = unquote(object_id)
+        self._check_visible(request, object_id)
+        opts = self.model._meta
+        versions = self.model.history.filter(**{opts.pk.attname: object_id})
+        latest = versions.select_related("history_user").first()
+        if latest is None:
+            raise Http404
+        if not self.has_view_history_or_change_history_permission(request, latest.instance):
+            raise PermissionDenied
+        new = self._version(versions, request.GET.get("new"), default=latest)
+        older = versions.filter(history_date__lte=new.history_date).exclude(pk=new.pk)
+        old = self._version(versions, request.GET.get("old"), default=older.first() or new)
+        if old.history_date > new.history_date:
+            old, new = new, old
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compare versions: %s") % latest.history_object,
+            "opts": opts,
+            "object_id": object_id,
+            "record": latest.history_object,
+            "old": old,
+            "new": new,
+            "old_label": version_label(old),
+            "new_label": version_label(new),
+            "rows": versions_compare(old, new),
+            "history_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_history", args=[object_id]
+            ),
+            "revert_disabled": self.revert_disabled(request, latest.instance),
+        }
+        return TemplateResponse(request, "admin/history/compare.html", context)
+
+    @staticmethod
+    def _version(versions, value, *, default):
+        if value in (None, ""):
+            return default
+        try:
+            return versions.select_related("history_user").get(history_id=int(value))
+        except (ValueError, ObjectDoesNotExist):
+            raise Http404(_("No such version of this record.")) from None
+
+    # -- revert ----------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if getattr(request, "history_revert", None) is None:
+            return super().get_form(request, obj, change, **kwargs)
+        kwargs["fields"] = None  # the reason is not a model field
+        base = super().get_form(request, obj, change, **kwargs)
+
+        class RevertForm(base):
+            revert_reason = forms.CharField(
+                label=REVERT_REASON_LABEL,
+                help_text=REVERT_REASON_HELP,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+        return RevertForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if getattr(request, "history_revert", None) is not None:
+            fieldsets.insert(0, (_("Revert"), {"fields": ["revert_reason"]}))
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        record = getattr(request, "history_revert", None)
+        if record is not None:
+            obj._change_reason = revert_reason_text(record, form.cleaned_data["revert_reason"])
+        super().save_model(request, obj, form, change)
+
+
+def rating_values_differ(obj: models.Model, current: models.Model, names) -> dict:
+    """Return {name: value of obj} for each rating field where obj differs from current."""
+    return {
+        name: getattr(obj, name) for name in names if getattr(obj, name) != getattr(current, name)
+    }
