@@ -3,16 +3,24 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .history_admin import VersionHistoryAdmin
 from .models import (
     Credibility,
     CredibilityOrigin,
     EffectiveCredibility,
+    FetchOutcome,
+    Snapshot,
     Source,
     SourceAuthor,
     SourceKeyPoint,
@@ -176,6 +184,14 @@ def _ratings_changed(form, names) -> set[str]:
     }
 
 
+def fetch_badge_html(outcome: str):
+    if not outcome:
+        return "–"
+    return format_html(
+        '<span class="fetch fetch-{}">{}</span>', outcome, FetchOutcome(outcome).label
+    )
+
+
 def credibility_html(level: int | None, origin: str | None = None):
     """Render a credibility level as `4/5 High`, with where it comes from when given."""
     if level is None:
@@ -330,9 +346,11 @@ class SourceAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         "credibility_column",
         "cited_by_count",
         "published_column",
+        "fetch_column",
         "updated_at",
     ]
     list_filter = [
+        "fetch_outcome",
         "type",
         EffectiveCredibilityFilter,
         CredibilityOriginFilter,
@@ -343,8 +361,17 @@ class SourceAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
     search_fields = ["title", "url", "=id", "=stable_id", "summary", "authors__name"]
     autocomplete_fields = ["venue"]
     inlines = [SourceAuthorInline, SourceKeyPointInline]
-    readonly_fields = ["id", "stable_id", "effective_credibility", "created_at", "updated_at"]
+    readonly_fields = [
+        "id",
+        "stable_id",
+        "effective_credibility",
+        "last_snapshot",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "published_on"
+    actions = ["fetch_snapshots"]
+    change_form_template = "admin/sources/source/change_form.html"
     fieldsets = [
         (None, {"fields": ["url", "title", "type", ("published_on", "published_precision")]}),
         (
@@ -352,8 +379,65 @@ class SourceAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
             {"fields": ["venue", "credibility_override", "effective_credibility"]},
         ),
         (_("Content"), {"fields": ["summary", "review", "abstract", "tags"]}),
+        (_("Snapshots"), {"fields": ["last_snapshot"]}),
         (_("Identity"), {"fields": ["id", "stable_id", "created_at", "updated_at"]}),
     ]
+
+    def get_urls(self):
+        fetch = path(
+            "<path:object_id>/fetch/",
+            self.admin_site.admin_view(self.fetch_view),
+            name="sources_source_fetch",
+        )
+        return [fetch, *super().get_urls()]
+
+    @admin.action(description=_("Fetch snapshots of the selected sources"))
+    def fetch_snapshots(self, request, queryset):
+        from .tasks import snapshots_enqueue
+
+        count = snapshots_enqueue(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d fetch queued; the source list shows its outcome when done.",
+                "%(count)d fetches queued; the source list shows their outcomes when done.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    def fetch_view(self, request, object_id):
+        """Queue a fetch of one source (the "Fetch a snapshot now" button); POST only."""
+        from .tasks import snapshots_enqueue
+
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            raise Http404
+        if not self.has_change_permission(request, source):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        snapshots_enqueue([source.pk])
+        source.refresh_from_db(fields=["fetch_outcome", "fetched_at"])
+        self.message_user(request, _("Fetch queued for this source."))
+        return redirect("admin:sources_source_change", source.pk)
+
+    @admin.display(description=_("last fetch"), ordering="fetched_at")
+    def fetch_column(self, source):
+        return fetch_badge_html(source.fetch_outcome)
+
+    @admin.display(description=_("last snapshot"))
+    def last_snapshot(self, source):
+        if source.pk is None or source.fetched_at is None:
+            return _("Never fetched.")
+        snapshots = reverse("admin:sources_snapshot_changelist") + f"?source__id__exact={source.pk}"
+        return format_html(
+            '{} {} · <a href="{}">{}</a>',
+            fetch_badge_html(source.fetch_outcome),
+            date_format(timezone.localtime(source.fetched_at), "DATETIME_FORMAT"),
+            snapshots,
+            _("all snapshots"),
+        )
 
     def get_queryset(self, request):
         return source_list_annotated(super().get_queryset(request))
@@ -389,3 +473,24 @@ class SourceAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         return format_html(
             "{} {}", credibility_html(rating.level), format_html("— {}", where) if where else ""
         )
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    """Snapshots are written by fetches only; editors read them here."""
+
+    list_display = ["source", "fetched_at", "checked_at", "outcome", "http_status", "byte_size"]
+    list_filter = ["outcome"]
+    list_select_related = ["source"]
+    search_fields = ["source__title", "source__url", "=source__id", "final_url"]
+    date_hierarchy = "fetched_at"
+    readonly_fields = [field.name for field in Snapshot._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from .models import Credibility, SourceType, Venue, VenueType
+from .models import Credibility, FetchOutcome, SourceType, Venue, VenueType
 
 ANY = _("Any")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -87,6 +87,12 @@ class SourceFilter(django_filters.FilterSet):
     )
     cited = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_cited", empty_label=ANY, label=_("Cited by a page")
+    )
+    link = django_filters.ChoiceFilter(
+        field_name="fetch_outcome",
+        choices=FetchOutcome.choices,
+        empty_label=ANY,
+        label=_("Last fetch"),
     )
     sort = SortFilter(orderings=SOURCE_ORDERINGS)
 

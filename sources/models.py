@@ -18,8 +18,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Length
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -292,6 +293,15 @@ def stable_id_normalize(value: str) -> str:
     return value if value.startswith(STABLE_ID_PREFIX) else STABLE_ID_PREFIX + value
 
 
+class FetchOutcome(models.TextChoices):
+    OK = "ok", _("OK")
+    DEAD = "dead", _("Not found / dead link")
+    PAYWALLED = "paywalled", _("Paywalled or login required")
+    BLOCKED = "blocked", _("Blocked by policy")
+    TIMEOUT = "timeout", _("Timed out")
+    ERROR = "error", _("Error")
+
+
 class SourceQuerySet(models.QuerySet):
     def with_effective_credibility(self):
         """Annotate `effective_credibility` (1-5 or None) and `credibility_origin`."""
@@ -376,9 +386,15 @@ class Source(TimeStampedModel):
         help_text=_("Set only when this source deserves a rating other than its venue's."),
     )
     tags = TaggableManager(_("tags"), blank=True, through="TaggedSource")
+    # The last fetch's outcome, kept here so that lists filter and badge without a join.
+    # Written by the snapshot service alone; not an editorial change, so not in history.
+    fetch_outcome = models.CharField(
+        _("last fetch"), max_length=12, choices=FetchOutcome.choices, blank=True, db_index=True
+    )
+    fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True, editable=False)
 
     objects = SourceQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["updated_at"])
+    history = TrackedHistory(excluded_fields=["updated_at", "fetch_outcome", "fetched_at"])
 
     # Set by a caller that already matched the URL against the venues (an import matching
     # thousands of URLs with one VenueMatcher), so that clean() does not ask again.
@@ -412,6 +428,10 @@ class Source(TimeStampedModel):
             models.CheckConstraint(condition=~Q(url=""), name="source_url_not_empty"),
             models.CheckConstraint(
                 condition=Q(type__in=SourceType.values), name="source_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(fetch_outcome="") | Q(fetch_outcome__in=FetchOutcome.values),
+                name="source_fetch_outcome_valid",
             ),
             models.CheckConstraint(
                 condition=Q(published_on__isnull=True, published_precision="")
@@ -561,3 +581,50 @@ class TaggedSource(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="taggedsource_unique"),
         ]
+
+
+class Snapshot(models.Model):
+    """What a source's URL said when fetched: one row per distinct content (or failure).
+
+    A fetch whose outcome and content hash match the latest snapshot only moves its
+    `checked_at` and `check_count`; anything else adds a row. Rows are never rewritten
+    otherwise, nor deleted by a failed fetch.
+    """
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("source")
+    )
+    fetched_at = models.DateTimeField(_("fetched at"), default=timezone.now)
+    checked_at = models.DateTimeField(_("last checked"), default=timezone.now)
+    check_count = models.PositiveIntegerField(_("times checked"), default=1)
+    requested_url = models.URLField(_("requested URL"), max_length=2000)
+    final_url = models.CharField(_("final URL"), max_length=2000, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    byte_size = models.PositiveIntegerField(_("bytes"), default=0)
+    truncated = models.BooleanField(_("cut at the size cap"), default=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=FetchOutcome.choices)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    title = models.CharField(_("page title"), max_length=500, blank=True)
+    authors = models.CharField(_("page authors"), max_length=500, blank=True)
+    published_on = models.DateField(_("page date"), null=True, blank=True)
+    text = models.TextField(_("extracted text"), blank=True)
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        indexes = [models.Index(fields=["source", "-fetched_at"], name="snapshot_source_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=FetchOutcome.values), name="snapshot_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256="") | Exact(Length("sha256"), 64),
+                name="snapshot_sha256_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} @ {self.fetched_at:%Y-%m-%d %H:%M} ({self.get_outcome_display()})"

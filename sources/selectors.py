@@ -11,7 +11,15 @@ from django.conf import settings
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
-from .models import Source, Venue, VenueDomain, domain_normalize, stable_id_normalize
+from .models import (
+    FetchOutcome,
+    Snapshot,
+    Source,
+    Venue,
+    VenueDomain,
+    domain_normalize,
+    stable_id_normalize,
+)
 
 
 def url_host_and_path(url: str) -> tuple[str, str]:
@@ -176,3 +184,17 @@ def source_for_stable_id(value: str) -> Source | None:
 def venue_detail(slug: str) -> Venue:
     """Return one venue with its counts and domains, or raise Venue.DoesNotExist."""
     return venue_list_annotated(Venue.objects.filter(slug=slug)).prefetch_related("domains").get()
+
+
+def snapshot_shown(source: Source) -> tuple[Snapshot | None, Snapshot | None]:
+    """Return (latest snapshot, latest snapshot with text): the preview shows the second,
+    with the first's outcome when that fetch failed."""
+    latest = source.snapshots.first()
+    if latest is None or latest.outcome == FetchOutcome.OK:
+        return latest, latest
+    return latest, source.snapshots.filter(outcome=FetchOutcome.OK).first()
+
+
+def source_snapshots(source: Source) -> QuerySet[Snapshot]:
+    """A source's snapshots, newest first, without their text (a list of dates)."""
+    return source.snapshots.defer("text")

@@ -10,6 +10,7 @@ from . import selectors
 from .filters import SourceFilter, VenueFilter
 from .models import Source, Venue
 from .pagination import filtered_list_context, paginate
+from .snapshots import snapshot_preview
 
 
 def source_list(request):
@@ -27,6 +28,7 @@ def source_detail(request, ref: str):
         if by_stable_id is None:
             raise Http404("No source has this id or stable id.") from None
         return redirect(by_stable_id, permanent=True)
+    latest, shown = selectors.snapshot_shown(source)
     return render(
         request,
         "sources/source_detail.html",
@@ -34,8 +36,32 @@ def source_detail(request, ref: str):
             "source": source,
             "citing_pages": source_citing_pages(source),
             "history": rating_history(source),
+            "latest_snapshot": latest,
+            "shown_snapshot": shown,
+            "preview": snapshot_preview(shown) if shown else None,
         },
     )
+
+
+def _source_or_404(source_id: str) -> Source:
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        raise Http404("No source has this id.")
+    return source
+
+
+def source_snapshot_list(request, ref: str):
+    source = _source_or_404(ref)
+    page = paginate(request.GET, selectors.source_snapshots(source))
+    return render(request, "sources/snapshot_list.html", {"source": source, "page_obj": page})
+
+
+def source_snapshot_detail(request, ref: str, pk: int):
+    source = _source_or_404(ref)
+    snapshot = source.snapshots.filter(pk=pk).first()
+    if snapshot is None:
+        raise Http404("This source has no such snapshot.")
+    return render(request, "sources/snapshot_detail.html", {"source": source, "snapshot": snapshot})
 
 
 def venue_list(request):

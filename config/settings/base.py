@@ -49,6 +49,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_float(name: str, default: float) -> float:
+    """Read a number (seconds, say) from the environment."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
 def database_from_env() -> dict:
     """Return the default database from DATABASE_URL, else the embedded SQLite file."""
     default_url = f"sqlite:///{VAR_DIR / 'credence.sqlite3'}"
@@ -79,6 +90,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "sources",
     "wiki",
 ]
@@ -144,6 +157,31 @@ CREDENCE_REPORTS_PER_HOUR = env_int("CREDENCE_REPORTS_PER_HOUR", 5)
 # Behind a reverse proxy, the request header holding the client's address as the proxy saw
 # it (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
 CREDENCE_CLIENT_IP_HEADER = os.environ.get("CREDENCE_CLIENT_IP_HEADER", "")
+
+# Content snapshots: how sources are fetched. Connections to loopback, private, link-local,
+# multicast and reserved addresses are refused unless their network is listed here (tests
+# list 127.0.0.1/32 for their local server; production should leave it empty).
+CREDENCE_FETCH_ALLOW_NETWORKS = env_list("CREDENCE_FETCH_ALLOW_NETWORKS", [])
+CREDENCE_FETCH_CONNECT_TIMEOUT = env_float("CREDENCE_FETCH_CONNECT_TIMEOUT", 5.0)
+CREDENCE_FETCH_READ_TIMEOUT = env_float("CREDENCE_FETCH_READ_TIMEOUT", 20.0)
+# The whole body must arrive within this, however slowly a server drips it.
+CREDENCE_FETCH_TOTAL_TIMEOUT = env_float("CREDENCE_FETCH_TOTAL_TIMEOUT", 60.0)
+CREDENCE_FETCH_MAX_BYTES = env_int("CREDENCE_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+CREDENCE_FETCH_MAX_REDIRECTS = env_int("CREDENCE_FETCH_MAX_REDIRECTS", 5)
+CREDENCE_FETCH_USER_AGENT = os.environ.get(
+    "CREDENCE_FETCH_USER_AGENT",
+    "CredenceBot/0.1 (source snapshots for a knowledge base; +https://github.com/credence)",
+)
+
+# Background tasks (Django's tasks API through the django-tasks backport). The embedded
+# default keeps the queue in the database; `manage.py db_worker` runs it. Any number of
+# workers, on any machines sharing the database, form a pool.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CREDENCE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "snapshots"],
+    }
+}
 
 # Taggit: tags are matched without regard to case, so "AI-Governance" and "ai-governance" are one.
 TAGGIT_CASE_INSENSITIVE = True

@@ -1,13 +1,11 @@
 """Import a Longterm Wiki knowledge base folder."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sources.progress import Progress
 from wiki.importer import ImportFailed, longterm_wiki_import
-
-PLAIN_PROGRESS_EVERY = 1000
 
 
 class Command(BaseCommand):
@@ -23,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: Path, dry_run: bool, verbosity: int, **options):
-        progress = _Progress(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
+        progress = Progress.for_command(self)
         try:
             report = longterm_wiki_import(path, dry_run=dry_run, progress=progress)
         except ImportFailed as exc:
@@ -53,32 +51,3 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Nothing changed: the database already matched."))
         else:
             self.stdout.write(self.style.SUCCESS("Import complete."))
-
-
-class _Progress:
-    """A progress bar on a terminal; plain periodic lines otherwise (logs, CI)."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.bars = {}
-        self.interactive = hasattr(stream, "isatty") and stream.isatty()
-        self.last_plain = {}
-
-    def __call__(self, kind: str, done: int, total: int) -> None:
-        if self.interactive:
-            from tqdm import tqdm
-
-            bar = self.bars.get(kind)
-            if bar is None:
-                bar = self.bars[kind] = tqdm(total=total, desc=kind, file=self.stream, unit="")
-            bar.update(done - bar.n)
-            return
-        step = max(1, min(PLAIN_PROGRESS_EVERY, total // 4 or 1))
-        if done == total or done - self.last_plain.get(kind, 0) >= step:
-            self.last_plain[kind] = done
-            self.stream.write(f"{kind}: {done}/{total}\n")
-            self.stream.flush()
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
