@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The demo server, with a task worker beside it (snapshot fetches); both stop together.
 run: migrate
 	$(PY) manage.py demo_setup
+	$(PY) manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

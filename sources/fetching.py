@@ -66,13 +66,14 @@ def address_refusal(address: str) -> str | None:
         ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
     if any(ip in network for network in allowed_networks()):
         return None
+    # Most specific first: Python counts link-local, reserved and 0.0.0.0 as private too.
     for test, what in (
+        (ip.is_unspecified, "unspecified"),
         (ip.is_loopback, "loopback"),
-        (ip.is_private, "private"),
         (ip.is_link_local, "link-local"),
         (ip.is_multicast, "multicast"),
         (ip.is_reserved, "reserved"),
-        (ip.is_unspecified, "unspecified"),
+        (ip.is_private, "private"),
         (not ip.is_global, "not public"),
     ):
         if test:
