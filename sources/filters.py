@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from .models import Credibility, FetchOutcome, SourceType, Venue, VenueType
+from .search import by_relevance, search_filter
 
 ANY = _("Any")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -33,6 +34,8 @@ class SortFilter(django_filters.ChoiceFilter):
         super().__init__(*args, choices=choices, label=_("Sort by"), empty_label=None, **kwargs)
 
     def filter(self, qs, value):
+        if not value and "search_rank" in qs.query.annotations:
+            return by_relevance(qs)  # a search without a chosen order: best matches first
         default = next(iter(self.orderings))
         _label, fields = self.orderings.get(value or default, self.orderings[default])
         return qs.order_by(*fields)
@@ -97,12 +100,7 @@ class SourceFilter(django_filters.FilterSet):
     sort = SortFilter(orderings=SOURCE_ORDERINGS)
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value) | Q(summary__icontains=value) | Q(url__icontains=value)
-        )
+        return search_filter(queryset, "sources", value)
 
     def filter_has_summary(self, queryset, name, value):
         has = ~Q(summary="")
@@ -122,6 +120,7 @@ VENUE_ORDERINGS = {
 
 
 class VenueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     type = django_filters.ChoiceFilter(choices=VenueType.choices, empty_label=ANY, label=_("Type"))
     credibility = django_filters.ChoiceFilter(
         choices=CREDIBILITY_CHOICES, empty_label=ANY, label=_("Credibility is")
@@ -134,3 +133,6 @@ class VenueFilter(django_filters.FilterSet):
         label=_("Credibility at least"),
     )
     sort = SortFilter(orderings=VENUE_ORDERINGS)
+
+    def filter_text(self, queryset, name, value):
+        return search_filter(queryset, "venues", value)

@@ -18,6 +18,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .page_cache import content_changed
+
 
 @dataclass(frozen=True)
 class HistoryContext:
@@ -70,7 +72,9 @@ def bulk_create_tracked(objs: Sequence[models.Model], model: type[models.Model])
     if not objs:
         return []
     # The user comes from the context or the request, through TrackedHistory's get_user.
-    return bulk_create_with_history(objs, model, default_change_reason=history_reason())
+    created = bulk_create_with_history(objs, model, default_change_reason=history_reason())
+    content_changed()  # bulk writes send no signals
+    return created
 
 
 def bulk_update_tracked(
@@ -79,4 +83,6 @@ def bulk_update_tracked(
     """bulk_update that writes the rows' history too, with the current context's reason."""
     if not objs:
         return 0
-    return bulk_update_with_history(objs, model, fields, default_change_reason=history_reason())
+    updated = bulk_update_with_history(objs, model, fields, default_change_reason=history_reason())
+    content_changed()  # bulk writes send no signals
+    return updated

@@ -13,6 +13,7 @@ import string
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -175,8 +176,11 @@ class Venue(TimeStampedModel):
         _("credibility last reviewed"), null=True, blank=True
     )
 
+    # Kept by sources.search (PostgreSQL; unused on SQLite, which has an FTS5 table).
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = VenueQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["updated_at"])
+    history = TrackedHistory(excluded_fields=["updated_at", "search_vector"])
 
     class Meta:
         ordering = ["name"]
@@ -393,8 +397,13 @@ class Source(TimeStampedModel):
     )
     fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True, editable=False)
 
+    # Kept by sources.search (PostgreSQL; unused on SQLite, which has an FTS5 table).
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = SourceQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["updated_at", "fetch_outcome", "fetched_at"])
+    history = TrackedHistory(
+        excluded_fields=["updated_at", "fetch_outcome", "fetched_at", "search_vector"]
+    )
 
     # Set by a caller that already matched the URL against the venues (an import matching
     # thousands of URLs with one VenueMatcher), so that clean() does not ask again.

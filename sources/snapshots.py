@@ -11,6 +11,7 @@ from django.utils import timezone
 from .fetching import FetchResult, fetch_url
 from .history import history_context
 from .models import DatePrecision, FetchOutcome, Snapshot, Source, SourceAuthor
+from .page_cache import content_changed
 from .services import instance_fields_update, source_authors_set
 
 # What readers see of a snapshot's text on the source page.
@@ -58,6 +59,7 @@ def snapshot_store(*, source: Source, result: FetchResult) -> Snapshot:
     # A status column, not an editorial change: written without a history row.
     Source.objects.filter(pk=source.pk).update(fetch_outcome=result.outcome, fetched_at=now)
     source.fetch_outcome, source.fetched_at = result.outcome, now
+    content_changed()  # the updates above send no signals; the source page shows them
     if result.outcome == FetchOutcome.OK:
         _fill_in(source, snapshot)
     return snapshot

@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
@@ -36,6 +37,13 @@ def _database_is_the_expected_one(django_db_setup, django_db_blocker):
             "check DATABASE_URL.",
             returncode=3,
         )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages cached by one test (whose rows were
+    rolled back) must not answer another."""
+    cache.clear()
 
 
 def pytest_runtest_setup(item):

@@ -6,3 +6,8 @@ class WikiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "wiki"
     verbose_name = _("Wiki")
+
+    def ready(self):
+        from sources import search_signals
+
+        search_signals.register_pages()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from sources.filters import ANY, SortFilter, ordering
+from sources.search import search_filter
 
 from .models import PageStatus, PageType
 from .quality import QualityBand
@@ -18,6 +19,7 @@ PAGE_ORDERINGS = {
 
 
 class WikiPageFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     type = django_filters.ChoiceFilter(choices=PageType.choices, empty_label=ANY, label=_("Type"))
     status = django_filters.ChoiceFilter(
         choices=PageStatus.choices, empty_label=ANY, label=_("Status")
@@ -35,6 +37,9 @@ class WikiPageFilter(django_filters.FilterSet):
         label=_("Tag"),
     )
     sort = SortFilter(orderings=PAGE_ORDERINGS)
+
+    def filter_text(self, queryset, name, value):
+        return search_filter(queryset, "pages", value)
 
     def filter_band(self, queryset, name, value):
         return queryset.in_quality_band(QualityBand(value))

@@ -28,6 +28,7 @@ from django.db import DatabaseError, transaction
 
 from sources.history import history_context
 from sources.models import Source, Venue, stable_id_normalize
+from sources.search import search_index_deferred
 from sources.selectors import venue_matcher_build
 from sources.services import (
     partial_date_parse,
@@ -209,7 +210,9 @@ def longterm_wiki_import(
     try:
         # Rows not written on behalf of one file (venues, citations) name the import's folder.
         with transaction.atomic(), history_context(reason=f"Imported from {root}"):
-            _Importer(files, report, errors, progress or (lambda kind, done, total: None)).run()
+            # One search-index pass at the end of the run, not one per row.
+            with search_index_deferred():
+                _Importer(files, report, errors, progress or (lambda k, d, t: None)).run()
             if errors:
                 raise _Rollback
             if dry_run:

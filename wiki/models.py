@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -147,8 +148,11 @@ class WikiPage(TimeStampedModel):
         Source, through="Citation", related_name="citing_pages", blank=True
     )
 
+    # Kept by sources.search (PostgreSQL; unused on SQLite, which has an FTS5 table).
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = WikiPageQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["updated_at"])
+    history = TrackedHistory(excluded_fields=["updated_at", "search_vector"])
 
     class Meta:
         ordering = ["title"]

@@ -6,6 +6,7 @@ app_name = "wiki"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("wiki/", views.page_list, name="page_list"),
     path("wiki/<slug:slug>/", views.page_detail, name="page_detail"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),

@@ -8,8 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from sources.filters import SourceFilter, VenueFilter
 from sources.models import Source, Venue
 from sources.pagination import filtered_list_context, paginate
+from sources.search import highlight, query_parse, search_filter, snippet_for
+from sources.selectors import source_list_annotated, venue_list_annotated
 
 from . import selectors
 from .filters import WikiPageFilter
@@ -20,6 +23,45 @@ from .moderation import rating_history, rating_report_create
 
 def home(request):
     return render(request, "wiki/home.html", {"summary": selectors.home_summary()})
+
+
+SEARCH_TABS = {
+    "sources": (_("Sources"), SourceFilter, source_list_annotated),
+    "pages": (_("Wiki pages"), WikiPageFilter, selectors.wiki_page_list_annotated),
+    "venues": (_("Venues"), VenueFilter, venue_list_annotated),
+}
+
+
+def search(request):
+    """Sources, pages and venues matching `q`, one kind at a time, with that kind's filters."""
+    text = request.GET.get("q", "")
+    kind = request.GET.get("kind")
+    kind = kind if kind in SEARCH_TABS else "sources"
+    tabs = [
+        {
+            "kind": name,
+            "label": label,
+            "count": search_filter(base(), name, text).count() if text.strip() else 0,
+        }
+        for name, (label, _filter, base) in SEARCH_TABS.items()
+    ]
+    if text.strip() and "kind" not in request.GET:
+        # Open the first kind that has results.
+        kind = next((tab["kind"] for tab in tabs if tab["count"]), kind)
+    _label, filter_class, base = SEARCH_TABS[kind]
+    context = filtered_list_context(request.GET, filter_class(request.GET, queryset=base()))
+    parsed = query_parse(text)
+    words = parsed.positive_words()
+    results = [
+        {
+            "object": obj,
+            "title": highlight(str(obj), words, width=500),
+            "snippet": snippet_for(obj, kind, parsed),
+        }
+        for obj in context["page_obj"].object_list
+    ]
+    context.update({"q": text, "kind": kind, "tabs": tabs, "results": results})
+    return render(request, "wiki/search.html", context)
 
 
 def page_list(request):

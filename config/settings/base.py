@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Names the signed-in user on the history rows that a request writes.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Whole pages for anonymous readers; any change to the knowledge base makes them fresh.
+    "sources.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -182,6 +184,14 @@ TASKS = {
         "QUEUES": ["default", "snapshots"],
     }
 }
+
+# Cache: local memory by default (one process: the demo server). Production settings use
+# Redis from REDIS_URL so that every app server shares one cache and one content version.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous readers' pages are cached this long at most (0 turns the page cache off); any
+# edit, import, rating decision or snapshot makes them fresh at once.
+CREDENCE_PAGE_CACHE_SECONDS = env_int("CREDENCE_PAGE_CACHE_SECONDS", 600)
+CREDENCE_PAGE_CACHE_ALIAS = "default"
 
 # Taggit: tags are matched without regard to case, so "AI-Governance" and "ai-governance" are one.
 TAGGIT_CASE_INSENSITIVE = True

@@ -1,5 +1,7 @@
 """Production: every secret from the environment, secure transport, no defaults for secrets."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -35,3 +37,17 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# One cache for every app server and worker: Redis. Without it, local memory would give
+# each process its own content version, so the page cache is turned off instead.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "credence",
+        }
+    }
+else:
+    CREDENCE_PAGE_CACHE_SECONDS = 0

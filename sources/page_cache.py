@@ -1,0 +1,107 @@
+"""Whole-page cache for anonymous readers, made fresh by any change at once.
+
+Every cached page's key carries a content version. Any write to the knowledge base (a
+save or delete of any model of the sources, wiki and taggit apps, and the bulk writes
+that send no signals, which call `content_changed` themselves) bumps the version, so
+the next reader gets a freshly rendered page; old entries simply expire. Signed-in
+users, anything but GET/HEAD, the admin, and responses that set cookies or carry a CSRF
+token are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+VERSION_KEY = "credence:content-version"
+CACHED_APPS = {"sources", "wiki", "taggit"}
+# A pending message, a session: the page is someone's own.
+PERSONAL_COOKIES = {"messages", settings.SESSION_COOKIE_NAME}
+
+
+def _cache():
+    return caches[settings.CREDENCE_PAGE_CACHE_ALIAS]
+
+
+def content_version() -> int:
+    cache = _cache()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def _bump() -> None:
+    cache = _cache()
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not there yet (or evicted): any new value will do
+        cache.add(VERSION_KEY, 2, timeout=None)
+
+
+def content_changed() -> None:
+    """Make every cached page stale: now, and again when the transaction commits (so a
+    reader cannot cache a page rendered before the change became visible)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _on_change(sender, **kwargs):
+    if not kwargs.get("raw"):
+        content_changed()
+
+
+def register() -> None:
+    for model in apps.get_models():
+        if model._meta.app_label in CACHED_APPS:
+            uid = f"page-cache-{model._meta.label_lower}"
+            post_save.connect(_on_change, sender=model, dispatch_uid=uid)
+            post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")
+    m2m_changed.connect(_on_change, dispatch_uid="page-cache-m2m")
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _cacheable_request(self, request) -> bool:
+        return (
+            settings.CREDENCE_PAGE_CACHE_SECONDS > 0
+            and request.method in {"GET", "HEAD"}
+            and not request.path.startswith("/admin/")
+            and not request.user.is_authenticated
+            and not PERSONAL_COOKIES & set(request.COOKIES)
+        )
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"credence:page:{content_version()}:{request.get_host()}:{digest}"
+        cache = _cache()
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if self._cacheable_response(request, response):
+            cache.set(key, response, settings.CREDENCE_PAGE_CACHE_SECONDS)
+        response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _cacheable_response(request, response) -> bool:
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a form with a token
+            and "private" not in response.get("Cache-Control", "")
+            and "no-store" not in response.get("Cache-Control", "")
+        )

@@ -1,0 +1,382 @@
+"""Full-text search over sources, venues and wiki pages, on PostgreSQL and SQLite alike.
+
+One query language for readers (web-search style: words are ANDed, "quoted phrases",
+`or` between alternatives, `-word` to exclude, and the last word matches as a prefix
+while typing), parsed once and rendered for each database:
+
+- PostgreSQL: a stored, weighted `search_vector` per row (GIN-indexed), matched with
+  `to_tsquery`, ranked with `ts_rank`; when few rows match, titles similar by trigrams
+  (pg_trgm, GIN-indexed) are added, so a typo still finds its page.
+- SQLite: an FTS5 table per kind (porter stemming), ranked with weighted bm25.
+
+The index is kept current by `search_index_refresh`, which the model signals and the
+services that write in bulk call; `search_index_deferred` batches it for imports.
+Results are capped at `SEARCH_CAP` rows: no search scans without bound.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, F, FloatField, Model, QuerySet, Value, When
+from django.utils.safestring import SafeString, mark_safe
+
+SEARCH_CAP = 1000
+# Fewer matches than this and PostgreSQL adds titles similar by trigrams (typos).
+FALLBACK_BELOW = 3
+FTS_CONFIG = "english"
+
+# -- the query language ----------------------------------------------------------------
+
+WORD = re.compile(r"\w+", re.UNICODE)
+TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+
+
+@dataclass
+class Clause:
+    words: list[str]
+    negated: bool = False
+    prefix: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+
+@dataclass
+class ParsedQuery:
+    """Alternatives (OR) of groups of clauses (AND)."""
+
+    groups: list[list[Clause]] = field(default_factory=list)
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    def positive_words(self) -> list[str]:
+        return [w for group in self.groups for c in group if not c.negated for w in c.words]
+
+
+def query_parse(text: str) -> ParsedQuery:
+    """Parse a reader's query; groups with nothing to match (only `-words`) are dropped."""
+    raw = (text or "")[:500]
+    # While typing, the last word is unfinished: a query that ends in a letter (not a
+    # space or a closing quote) matches its last word as a prefix.
+    typing = bool(raw) and not raw.endswith((" ", '"'))
+    text = raw.strip()
+    groups: list[list[Clause]] = [[]]
+    for token in TOKEN.findall(text):
+        if token.lower() == "or":
+            groups.append([])
+            continue
+        negated = token.startswith("-") and len(token) > 1
+        body = token[1:] if negated else token
+        words = [w.lower() for w in WORD.findall(body)]
+        if words:
+            groups[-1].append(Clause(words=words, negated=negated))
+    groups = [g for g in groups if any(not c.negated for c in g)]
+    if groups and typing:
+        last = groups[-1][-1]
+        if not last.negated and not last.is_phrase:
+            last.prefix = True
+    return ParsedQuery(groups=groups, text=text)
+
+
+def _tsquery(parsed: ParsedQuery) -> str:
+    def clause(c: Clause) -> str:
+        lexemes = [f"'{w}'" for w in c.words]
+        rendered = " <-> ".join(lexemes) if c.is_phrase else lexemes[0] + (":*" if c.prefix else "")
+        rendered = f"({rendered})" if c.is_phrase else rendered
+        return f"!{rendered}" if c.negated else rendered
+
+    return " | ".join("(" + " & ".join(clause(c) for c in group) + ")" for group in parsed.groups)
+
+
+def _fts5_match(parsed: ParsedQuery) -> str:
+    def clause(c: Clause) -> str:
+        return '"' + " ".join(c.words) + '"' + ("*" if c.prefix else "")
+
+    rendered = []
+    for group in parsed.groups:
+        positive = " AND ".join(clause(c) for c in group if not c.negated)
+        negative = "".join(f" NOT {clause(c)}" for c in group if c.negated)
+        rendered.append(f"({positive}{negative})")
+    return " OR ".join(rendered)
+
+
+# -- what each kind indexes ------------------------------------------------------------
+
+
+@dataclass
+class SearchKind:
+    """A searchable model: its text columns by weight (A most important), its title."""
+
+    name: str
+    model: type[Model]
+    weighted: dict[str, list]  # weight -> [field names or expressions]
+    title_field: str
+    snippet_fields: tuple[str, ...]
+
+    @property
+    def fts_table(self) -> str:
+        return f"search_{self.name}"
+
+
+KINDS: dict[str, SearchKind] = {}
+# Extra text per kind that lives in other tables (a source's key points): pk -> text.
+EXTRA_TEXT: dict[str, Callable[[list], dict]] = {}
+
+
+def search_kind_register(kind: SearchKind, extra_text: Callable | None = None) -> None:
+    KINDS[kind.name] = kind
+    if extra_text is not None:
+        EXTRA_TEXT[kind.name] = extra_text
+
+
+WEIGHTS = ("A", "B", "C", "D")
+# bm25 column weights for A..D, matching PostgreSQL's default ts_rank weights' order.
+FTS5_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
+
+
+def _indexable(name: str, value) -> str:
+    # A URL's parts as words, so that "docs.example.net" finds it on both databases
+    # (PostgreSQL's parser would otherwise keep a host name as one token).
+    text = str(value or "")
+    return URL_PUNCTUATION.sub(" ", text) if name == "url" else text
+
+
+URL_PUNCTUATION = re.compile(r"[\W_]+")
+
+
+def _texts(kind: SearchKind, pks: list) -> dict[object, dict[str, str]]:
+    """Each row's text per weight, read in one query (plus one for extra text)."""
+    names = [name for weight in WEIGHTS for name in kind.weighted.get(weight, [])]
+    rows = kind.model._default_manager.filter(pk__in=pks).values_list("pk", *names)
+    extra = EXTRA_TEXT[kind.name](pks) if kind.name in EXTRA_TEXT else {}
+    texts = {}
+    for pk, *values in rows:
+        by_name = dict(zip(names, values, strict=True))
+        texts[pk] = {
+            weight: " ".join(_indexable(n, by_name[n]) for n in kind.weighted.get(weight, []))
+            for weight in WEIGHTS
+        }
+        texts[pk]["D"] = (texts[pk]["D"] + " " + extra.get(pk, "")).strip()
+    return texts
+
+
+# -- keeping the index current ---------------------------------------------------------
+
+_deferred: ContextVar[set | None] = ContextVar("search_deferred", default=None)
+
+
+@contextmanager
+def search_index_deferred() -> Iterator[None]:
+    """Collect refreshes inside the block and run them once at its end (imports)."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: set = set()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    # Reached only when the block succeeded: after an error the transaction is rolled back.
+    by_kind: dict[str, list] = {}
+    for kind, pk in pending:
+        by_kind.setdefault(kind, []).append(pk)
+    for kind, pks in by_kind.items():
+        search_index_refresh(kind, pks)
+
+
+def search_index_refresh(kind_name: str, pks: Iterable) -> None:
+    """Bring the search index of these rows (of one kind) in step with the rows."""
+    pks = list(dict.fromkeys(pks))
+    if not pks:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update((kind_name, pk) for pk in pks)
+        return
+    kind = KINDS[kind_name]
+    for start in range(0, len(pks), 500):
+        batch = pks[start : start + 500]
+        if connection.vendor == "postgresql":
+            _pg_refresh(kind, batch)
+        elif connection.vendor == "sqlite":
+            _fts5_refresh(kind, batch)
+
+
+def search_index_remove(kind_name: str, pks: Iterable) -> None:
+    if connection.vendor == "sqlite":
+        pks = [str(pk) for pk in pks]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {KINDS[kind_name].fts_table} WHERE ref = %s", [[pk] for pk in pks]
+            )
+
+
+def _pg_refresh(kind: SearchKind, pks: list) -> None:
+    texts = _texts(kind, pks)
+    table = kind.model._meta.db_table
+    pk_column = kind.model._meta.pk.column
+    rows = [(pk, *(texts[pk][w] for w in WEIGHTS)) for pk in texts]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"""UPDATE {table} SET search_vector =
+                setweight(to_tsvector(%s, %s), 'A') || setweight(to_tsvector(%s, %s), 'B')
+                || setweight(to_tsvector(%s, %s), 'C') || setweight(to_tsvector(%s, %s), 'D')
+                WHERE {pk_column} = %s""",
+            [
+                (FTS_CONFIG, a, FTS_CONFIG, b, FTS_CONFIG, c, FTS_CONFIG, d, pk)
+                for pk, a, b, c, d in rows
+            ],
+        )
+
+
+def _fts5_refresh(kind: SearchKind, pks: list) -> None:
+    texts = _texts(kind, pks)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"DELETE FROM {kind.fts_table} WHERE ref = %s", [[str(pk)] for pk in pks]
+        )
+        cursor.executemany(
+            f"INSERT INTO {kind.fts_table} (ref, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
+            [[str(pk), *(texts[pk][w] for w in WEIGHTS)] for pk in texts],
+        )
+
+
+def search_index_rebuild(kind_name: str) -> int:
+    """Refresh every row of a kind; return how many."""
+    pks = list(KINDS[kind_name].model._default_manager.values_list("pk", flat=True))
+    search_index_refresh(kind_name, pks)
+    return len(pks)
+
+
+# -- searching -------------------------------------------------------------------------
+
+
+def _ranked_ids(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object, float]]:
+    """Up to SEARCH_CAP matching primary keys with a rank, best first."""
+    if parsed.is_empty:
+        return []
+    if connection.vendor == "postgresql":
+        table = kind.model._meta.db_table
+        pk_column = kind.model._meta.pk.column
+        sql = (
+            f"SELECT {pk_column}, ts_rank(search_vector, q) AS rank "
+            f"FROM {table}, to_tsquery(%s, %s) q WHERE search_vector @@ q "
+            f"ORDER BY rank DESC, {pk_column} LIMIT %s"
+        )
+        params = [FTS_CONFIG, _tsquery(parsed), SEARCH_CAP]
+    else:
+        weights = ", ".join(str(w) for w in (0.0, *FTS5_WEIGHTS))
+        sql = (
+            f"SELECT ref, -bm25({kind.fts_table}, {weights}) AS rank FROM {kind.fts_table} "
+            f"WHERE {kind.fts_table} MATCH %s ORDER BY rank DESC, ref LIMIT %s"
+        )
+        params = [_fts5_match(parsed), SEARCH_CAP]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if kind.model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}:
+        rows = [(int(pk), rank) for pk, rank in rows]
+    if len(rows) < FALLBACK_BELOW and connection.vendor == "postgresql":
+        rows += _similar_titles(kind, parsed, exclude={pk for pk, _rank in rows})
+    return rows
+
+
+def _similar_titles(kind: SearchKind, parsed: ParsedQuery, exclude: set) -> list:
+    """Titles similar to the query by trigrams (pg_trgm's % operator, GIN-indexed)."""
+    words = " ".join(parsed.positive_words())
+    if len(words) < 3:
+        return []
+    table = kind.model._meta.db_table
+    pk_column = kind.model._meta.pk.column
+    title = kind.title_field
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk_column}, similarity({title}, %s) * 0.01 AS rank FROM {table} "
+            f"WHERE {title} %% %s ORDER BY rank DESC, {pk_column} LIMIT 20",
+            [words, words],
+        )
+        return [(pk, rank) for pk, rank in cursor.fetchall() if pk not in exclude]
+
+
+def search_filter(queryset: QuerySet, kind_name: str, text: str) -> QuerySet:
+    """Narrow a queryset of one kind to the rows matching `text`, annotated with
+    `search_rank` (higher is better). An empty query leaves it as it is."""
+    parsed = query_parse(text)
+    if parsed.is_empty:
+        if (text or "").strip():
+            return queryset.none()  # only exclusions: nothing to match
+        return queryset
+    ranked = _ranked_ids(KINDS[kind_name], parsed)
+    if not ranked:
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+    rank = Case(
+        *[When(pk=pk, then=Value(float(score))) for pk, score in ranked],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return queryset.filter(pk__in=[pk for pk, _score in ranked]).annotate(search_rank=rank)
+
+
+def by_relevance(queryset: QuerySet) -> QuerySet:
+    return queryset.order_by(F("search_rank").desc(), "pk")
+
+
+# -- snippets --------------------------------------------------------------------------
+
+
+def _word_pattern(words: list[str]) -> re.Pattern | None:
+    # Match each word by its start, so that "govern" marks "governance" as the stemmer does.
+    stems = sorted({w[: max(4, len(w) - 2)] if len(w) > 4 else w for w in words}, key=len)
+    if not stems:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(s) for s in reversed(stems)) + r")\w*", re.I)
+
+
+def highlight(text: str, words: list[str], *, width: int = 240) -> SafeString:
+    """An escaped window of `text` around the first match, matches wrapped in <mark>."""
+    text = " ".join((text or "").split())
+    pattern = _word_pattern(words)
+    if pattern is None:
+        return mark_safe(html.escape(text[:width]))
+    match = pattern.search(text)
+    start = 0
+    if match and match.start() > width // 3:
+        start = text.rfind(" ", 0, match.start() - width // 3) + 1
+    window = text[start : start + width]
+    if start + width < len(text):
+        window = window[: window.rfind(" ")] if " " in window else window
+    parts, last = [], 0
+    for found in pattern.finditer(window):
+        parts.append(html.escape(window[last : found.start()]))
+        parts.append(f"<mark>{html.escape(found.group(0))}</mark>")
+        last = found.end()
+    parts.append(html.escape(window[last:]))
+    prefix = "… " if start else ""
+    suffix = " …" if start + len(window) < len(text) else ""
+    return mark_safe(prefix + "".join(parts) + suffix)
+
+
+def snippet_for(obj: Model, kind_name: str, parsed: ParsedQuery) -> SafeString:
+    """The best snippet of a result: the first of its snippet fields that mentions a word."""
+    kind = KINDS[kind_name]
+    words = parsed.positive_words()
+    pattern = _word_pattern(words)
+    texts = [getattr(obj, name) or "" for name in kind.snippet_fields]
+    for text in texts:
+        if pattern is not None and pattern.search(text):
+            return highlight(text, words)
+    return highlight(next((t for t in texts if t), ""), words)

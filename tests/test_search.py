@@ -1,0 +1,232 @@
+"""Search: the same behaviour on SQLite (FTS5) and PostgreSQL (weighted tsvector), with
+ranking details and typo tolerance checked on PostgreSQL only."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sources import search as search_module
+from sources.models import Source, SourceType, Venue
+from sources.search import query_parse, search_filter
+from sources.services import source_key_points_set
+from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
+from tests.html_forms import form_data
+from wiki.models import WikiPage
+
+pytestmark = pytest.mark.django_db
+
+
+def found(kind, text):
+    model = {"sources": Source, "pages": WikiPage, "venues": Venue}[kind]
+    return set(search_filter(model.objects.all(), kind, text).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def corpus():
+    return {
+        "compute": SourceFactory(
+            title="Compute governance and export controls",
+            summary="How chips are tracked.",
+        ),
+        "evals": SourceFactory(
+            title="Dangerous capability evaluations",
+            summary="Testing frontier models before deployment.",
+        ),
+        "china": SourceFactory(
+            title="China's AI governance framework",
+            summary="Standards bodies and their view of risk.",
+        ),
+    }
+
+
+def test_all_words_must_match(corpus):
+    assert found("sources", "governance chips") == {corpus["compute"].pk}
+
+
+def test_words_match_their_other_forms(corpus):
+    assert found("sources", "govern ") == {corpus["compute"].pk, corpus["china"].pk}
+    assert found("sources", "evaluation tested ") == {corpus["evals"].pk}
+
+
+def test_a_quoted_phrase_matches_in_order(corpus):
+    assert found("sources", '"export controls"') == {corpus["compute"].pk}
+    assert found("sources", '"controls export"') == set()
+
+
+def test_or_between_alternatives(corpus):
+    assert found("sources", "chips or deployment") == {corpus["compute"].pk, corpus["evals"].pk}
+
+
+def test_a_minus_word_excludes(corpus):
+    assert found("sources", "governance -china") == {corpus["compute"].pk}
+    assert found("sources", "-china") == set()  # nothing left to match
+
+
+def test_the_last_word_matches_as_a_prefix_while_typing(corpus):
+    assert found("sources", "dangerous capab") == {corpus["evals"].pk}
+    assert found("sources", "capab ") == set()  # a finished word is a whole word
+
+
+def test_query_syntax_is_parsed_once_for_both_databases():
+    parsed = query_parse('"risk model" or chips -china gover')
+
+    assert [[(c.words, c.negated, c.prefix) for c in g] for g in parsed.groups] == [
+        [(["risk", "model"], False, False)],
+        [(["chips"], False, False), (["china"], True, False), (["gover"], False, True)],
+    ]
+
+
+def test_hostile_input_is_only_words(corpus):
+    for text in ["'; DROP TABLE x; --", "a:* & !b | (c", 'NEAR("x" "y")', '"unclosed', "*"]:
+        search_filter(Source.objects.all(), "sources", text).count()  # no error
+
+
+def test_results_are_capped(corpus, monkeypatch):
+    monkeypatch.setattr(search_module, "SEARCH_CAP", 2)
+
+    assert len(found("sources", "governance or evaluations")) == 2
+
+
+def test_key_points_are_searched(corpus):
+    source_key_points_set(source=corpus["evals"], points=["Red-teaming with biosecurity experts"])
+
+    assert found("sources", "biosecurity") == {corpus["evals"].pk}
+
+
+def test_pages_and_venues_are_searched():
+    page = WikiPageFactory(title="Pause advocacy", body="Arguments for a moratorium on training.")
+    venue = VenueFactory(name="Institute for Progress", description="Science policy think tank.")
+
+    assert found("pages", "moratorium") == {page.pk}
+    assert found("venues", "think tank") == {venue.pk}
+
+
+def test_an_admin_edit_is_searchable_at_once(editor_client, corpus):
+    source = corpus["evals"]
+    url = reverse("admin:sources_source_change", args=[source.pk])
+    data = {**form_data(editor_client.get(url).content), "title": "Sandbagging detection"}
+
+    assert editor_client.post(url, data).status_code == 302
+    assert found("sources", "sandbagging") == {source.pk}
+    assert found("sources", "dangerous") == set()
+
+
+def test_a_deleted_record_is_no_longer_found(corpus):
+    pk = corpus["china"].pk
+    corpus["china"].delete()
+
+    assert pk not in found("sources", "governance")
+
+
+def test_an_import_is_searchable(tmp_path):
+    from tests.wiki.kb_builder import write_kb
+    from wiki.importer import longterm_wiki_import
+
+    longterm_wiki_import(write_kb(tmp_path))
+
+    titles = set(
+        WikiPage.objects.filter(pk__in=found("pages", "section")).values_list("title", flat=True)
+    )
+    assert titles == {"Section index 1", "Section index 2"}
+
+
+# -- the search page -------------------------------------------------------------------
+
+
+def test_the_search_page_shows_kinds_with_counts_and_highlights(client, corpus):
+    WikiPageFactory(title="Governance of compute", body="A page.")
+
+    response = client.get(reverse("wiki:search"), {"q": "governance"})
+
+    tabs = {tab["kind"]: tab["count"] for tab in response.context["tabs"]}
+    assert tabs == {"sources": 2, "pages": 1, "venues": 0}
+    content = response.content.decode()
+    assert "<mark>governance</mark>" in content.lower()
+    pages = client.get(reverse("wiki:search"), {"q": "governance", "kind": "pages"})
+    assert [r["object"].title for r in pages.context["results"]] == ["Governance of compute"]
+
+
+def test_search_results_take_the_lists_filters(client, corpus):
+    Source.objects.filter(pk=corpus["china"].pk).update(type=SourceType.PAPER)
+
+    response = client.get(reverse("wiki:search"), {"q": "governance", "type": SourceType.PAPER})
+
+    assert [r["object"].pk for r in response.context["results"]] == [corpus["china"].pk]
+
+
+def test_snippets_escape_the_text(client):
+    SourceFactory(title="Tags", summary="Beware <script>alert(1)</script> injection")
+
+    content = client.get(reverse("wiki:search"), {"q": "injection"}).content.decode()
+
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;" in content and "<mark>injection</mark>" in content
+
+
+def test_the_source_list_box_uses_the_same_search(client, corpus):
+    response = client.get(reverse("sources:source_list"), {"q": "govern"})
+
+    assert {s.pk for s in response.context["page_obj"]} == {
+        corpus["compute"].pk,
+        corpus["china"].pk,
+    }
+
+
+def test_search_query_count_does_not_grow_with_results(client):
+    SourceFactory(title="Alignment one")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("wiki:search"), {"q": "alignment"})
+    for n in range(30):
+        SourceFactory(title=f"Alignment {n}", venue=VenueFactory())
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("wiki:search"), {"q": "alignment"})
+
+    assert len(many) == len(one)
+
+
+def test_an_empty_search_page_asks_for_words(client):
+    response = client.get(reverse("wiki:search"))
+
+    assert response.status_code == 200 and 'name="q"' in response.content.decode()
+
+
+# -- PostgreSQL: ranking and typos -----------------------------------------------------
+
+
+@pytest.mark.postgres_only
+def test_a_title_match_ranks_above_a_summary_match():
+    in_review = SourceFactory(title="Other", review="interpretability matters")
+    in_title = SourceFactory(title="Interpretability", summary="")
+    in_summary = SourceFactory(title="Another", summary="interpretability research")
+
+    ranked = list(
+        search_module.by_relevance(
+            search_filter(Source.objects.all(), "sources", "interpretability ")
+        ).values_list("pk", flat=True)
+    )
+
+    assert ranked == [in_title.pk, in_summary.pk, in_review.pk]
+
+
+@pytest.mark.postgres_only
+def test_a_misspelt_title_is_still_found():
+    page = WikiPageFactory(title="Deceptive alignment", body="Models that pretend.")
+
+    assert found("pages", "deceptiv allignment ") == {page.pk}
+
+
+@pytest.mark.postgres_only
+def test_the_search_uses_the_gin_index():
+    for n in range(50):
+        SourceFactory(title=f"Filler {n}")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM sources_source "
+            "WHERE search_vector @@ to_tsquery('english', 'x')"
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+
+    assert "sources_source_search_gin" in plan
