@@ -111,3 +111,31 @@ def test_an_ambiguous_boolean_setting_is_reported(monkeypatch):
 @pytest.mark.django_db
 def test_migrations_are_in_step_with_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _prod_setting(expression: str, **env) -> str:
+    result = _manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="credence.example.org",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_uses_redis_from_redis_url_for_the_shared_cache(tmp_path):
+    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    with_redis = _prod_setting(
+        "settings.CACHES['default'], settings.CREDENCE_PAGE_CACHE_SECONDS",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        DATABASE_URL=db,
+    )
+    without = _prod_setting("settings.CREDENCE_PAGE_CACHE_SECONDS", DATABASE_URL=db)
+
+    assert "django.core.cache.backends.redis.RedisCache" in with_redis
+    assert "redis://127.0.0.1:6379/3" in with_redis and with_redis.endswith(" 600")
+    assert without.endswith("\n0")  # per-process memory could not be made fresh everywhere
