@@ -60,15 +60,16 @@ def env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
 
 
-def database_from_env() -> dict:
-    """Return the default database from DATABASE_URL, else the embedded SQLite file."""
+def database_from_env(variable: str = "DATABASE_URL") -> dict:
+    """Return the database named by an environment variable (DATABASE_URL: else the
+    embedded SQLite file)."""
     default_url = f"sqlite:///{VAR_DIR / 'credence.sqlite3'}"
-    url = os.environ.get("DATABASE_URL") or default_url
+    url = os.environ.get(variable) or default_url
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
     except ValueError as exc:
         raise ImproperlyConfigured(
-            f"DATABASE_URL is not a database URL Django can use: {exc}"
+            f"{variable} is not a database URL Django can use: {exc}"
         ) from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers go on while the demo server or a command writes.
@@ -106,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Names the signed-in user on the history rows that a request writes.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # With a read replica: staff requests and form posts read from the primary.
+    "config.db_router.PrimaryPinMiddleware",
     # Whole pages for anonymous readers; any change to the knowledge base makes them fresh.
     "sources.page_cache.AnonymousPageCacheMiddleware",
 ]
@@ -130,6 +133,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env()}
+# An optional read replica of the primary (PostgreSQL streaming replication): the router
+# sends anonymous reads there and everything else to the primary. Tests mirror it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **database_from_env("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
