@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate check clean bench-import
+.PHONY: install run test lint migrate check clean bench-import serve-prod
 
 install: $(STAMP)
 
@@ -27,6 +27,18 @@ run: migrate
 	$(PY) manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production settings served by gunicorn, locally, against DATABASE_URL (default: the
+# embedded SQLite file). Secrets and hosts come from the environment; for a local look the
+# defaults below are used, and HTTPS redirects are off because there is no TLS proxy here.
+serve-prod: install
+	@test -s var/secret-key || $(PY) -c 'import pathlib, secrets; p = pathlib.Path("var"); p.mkdir(exist_ok=True); (p / "secret-key").write_text(secrets.token_urlsafe(50))'
+	DJANGO_SETTINGS_MODULE=config.settings.prod \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret-key)}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-false}" \
+	sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v 0 && \
+	GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" $(VENV)/bin/gunicorn -c config/gunicorn.conf.py'
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

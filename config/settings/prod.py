@@ -51,3 +51,10 @@ if REDIS_URL:
     }
 else:
     CREDENCE_PAGE_CACHE_SECONDS = 0
+
+# Static files: WhiteNoise serves what collectstatic wrote, with content-hashed names
+# (cached for a year by browsers and proxies) and gzip-compressed copies.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -139,3 +139,24 @@ def test_production_uses_redis_from_redis_url_for_the_shared_cache(tmp_path):
     assert "django.core.cache.backends.redis.RedisCache" in with_redis
     assert "redis://127.0.0.1:6379/3" in with_redis and with_redis.endswith(" 600")
     assert without.endswith("\n0")  # per-process memory could not be made fresh everywhere
+
+
+def test_production_static_files_get_hashed_compressed_names(tmp_path):
+    static_root = tmp_path / "static"
+    result = _manage(
+        "collectstatic",
+        "--noinput",
+        "-v",
+        "0",
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="credence.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        STATIC_ROOT=str(static_root),
+    )
+
+    assert result.returncode == 0, result.stderr
+    hashed = [p.name for p in (static_root / "css").glob("site.*.css")]
+    assert hashed and all(len(name.split(".")) == 3 for name in hashed)
+    assert list((static_root / "css").glob("site.*.css.gz"))
+    assert (static_root / "staticfiles.json").exists()
