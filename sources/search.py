@@ -123,6 +123,8 @@ class SearchKind:
     weighted: dict[str, list]  # weight -> [field names or expressions]
     title_field: str
     snippet_fields: tuple[str, ...]
+    # PostgreSQL expression (row alias `t`) for text kept in other tables, weight D.
+    extra_sql: str = ""
 
     @property
     def fts_table(self) -> str:
@@ -256,10 +258,38 @@ def _fts5_refresh(kind: SearchKind, pks: list) -> None:
 
 
 def search_index_rebuild(kind_name: str) -> int:
-    """Refresh every row of a kind; return how many."""
-    pks = list(KINDS[kind_name].model._default_manager.values_list("pk", flat=True))
-    search_index_refresh(kind_name, pks)
+    """Refresh every row of a kind (after bulk loads); return how many.
+
+    On PostgreSQL one set-based UPDATE; on SQLite the FTS table is refilled in batches.
+    """
+    kind = KINDS[kind_name]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_pg_rebuild_sql(kind))
+            return cursor.rowcount
+    pks = list(kind.model._default_manager.values_list("pk", flat=True))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {kind.fts_table}")
+        for start in range(0, len(pks), 2000):
+            _fts5_refresh(kind, pks[start : start + 2000])
     return len(pks)
+
+
+def _pg_rebuild_sql(kind: SearchKind) -> str:
+    def column(name: str) -> str:
+        value = f"coalesce(t.{kind.model._meta.get_field(name).column}, '')"
+        return f"regexp_replace({value}, '[\\W_]+', ' ', 'g')" if name == "url" else value
+
+    parts = []
+    for weight in WEIGHTS:
+        texts = [column(name) for name in kind.weighted.get(weight, [])]
+        if weight == "D" and kind.extra_sql:
+            texts.append(f"coalesce(({kind.extra_sql}), '')")
+        if texts:
+            joined = " || ' ' || ".join(texts)
+            parts.append(f"setweight(to_tsvector('{FTS_CONFIG}', {joined}), '{weight}')")
+    return f"UPDATE {kind.model._meta.db_table} t SET search_vector = {' || '.join(parts)}"
 
 
 # -- searching -------------------------------------------------------------------------

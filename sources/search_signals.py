@@ -54,6 +54,10 @@ def register_sources() -> None:
             },
             title_field="title",
             snippet_fields=("summary", "abstract", "review", "title"),
+            extra_sql=(
+                "SELECT string_agg(k.text, ' ') FROM sources_sourcekeypoint k "
+                "WHERE k.source_id = t.id"
+            ),
         ),
         extra_text=_key_points,
     )
