@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate check clean bench-import serve-prod
+.PHONY: install run test lint migrate check clean bench bench-import serve-prod
 
 install: $(STAMP)
 
@@ -42,6 +42,10 @@ serve-prod: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Pages, search and query counts at 100,000 sources on PostgreSQL (needs wrk and Redis).
+bench: install
+	$(PY) bench/pages.py $(BENCH_ARGS)
 
 # Times the import of ../shared/corpus/longterm-wiki on SQLite and PostgreSQL.
 bench-import: install

@@ -1,5 +1,7 @@
 """Root URL configuration."""
 
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -17,3 +19,13 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("wiki.urls")),
 ]
+
+# The benchmark's yardstick: a constant response through the whole Django stack. Only
+# when CREDENCE_BENCH_VIEWS=1 (bench/pages.py sets it); never in a normal deployment.
+if os.environ.get("CREDENCE_BENCH_VIEWS") == "1":
+    from django.http import HttpResponse
+
+    def constant(request):
+        return HttpResponse(b"<!doctype html><title>ok</title><p>ok</p>")
+
+    urlpatterns.insert(0, path("bench/constant/", constant))

@@ -5,8 +5,8 @@ One query language for readers (web-search style: words are ANDed, "quoted phras
 while typing), parsed once and rendered for each database:
 
 - PostgreSQL: a stored, weighted `search_vector` per row (GIN-indexed), matched with
-  `to_tsquery`, ranked with `ts_rank`; when few rows match, titles similar by trigrams
-  (pg_trgm, GIN-indexed) are added, so a typo still finds its page.
+  `to_tsquery`, ranked with `ts_rank`; when nothing matches, titles similar by trigrams
+  (pg_trgm, GIN-indexed) are offered, so a typo still finds its page.
 - SQLite: an FTS5 table per kind (porter stemming), ranked with weighted bm25.
 
 The index is kept current by `search_index_refresh`, which the model signals and the
@@ -23,13 +23,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, FloatField, Model, QuerySet, Value, When
 from django.utils.safestring import SafeString, mark_safe
 
 SEARCH_CAP = 1000
-# Fewer matches than this and PostgreSQL adds titles similar by trigrams (typos).
-FALLBACK_BELOW = 3
+# When no row matches every word, PostgreSQL offers titles similar by trigrams (typos);
+# when any row matches, only matching rows are shown, so "all words" stays true.
 FTS_CONFIG = "english"
 
 # -- the query language ----------------------------------------------------------------
@@ -296,33 +297,46 @@ def _pg_rebuild_sql(kind: SearchKind) -> str:
 
 
 def _ranked_ids(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object, float]]:
-    """Up to SEARCH_CAP matching primary keys with a rank, best first."""
+    """SQLite: up to SEARCH_CAP matching primary keys with a rank, best first."""
     if parsed.is_empty:
         return []
-    if connection.vendor == "postgresql":
-        table = kind.model._meta.db_table
-        pk_column = kind.model._meta.pk.column
-        sql = (
-            f"SELECT {pk_column}, ts_rank(search_vector, q) AS rank "
-            f"FROM {table}, to_tsquery(%s, %s) q WHERE search_vector @@ q "
-            f"ORDER BY rank DESC, {pk_column} LIMIT %s"
-        )
-        params = [FTS_CONFIG, _tsquery(parsed), SEARCH_CAP]
-    else:
-        weights = ", ".join(str(w) for w in (0.0, *FTS5_WEIGHTS))
-        sql = (
-            f"SELECT ref, -bm25({kind.fts_table}, {weights}) AS rank FROM {kind.fts_table} "
-            f"WHERE {kind.fts_table} MATCH %s ORDER BY rank DESC, ref LIMIT %s"
-        )
-        params = [_fts5_match(parsed), SEARCH_CAP]
+    weights = ", ".join(str(w) for w in (0.0, *FTS5_WEIGHTS))
+    sql = (
+        f"SELECT ref, -bm25({kind.fts_table}, {weights}) AS rank FROM {kind.fts_table} "
+        f"WHERE {kind.fts_table} MATCH %s ORDER BY rank DESC, ref LIMIT %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [_fts5_match(parsed), SEARCH_CAP])
         rows = cursor.fetchall()
     if kind.model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}:
         rows = [(int(pk), rank) for pk, rank in rows]
-    if len(rows) < FALLBACK_BELOW and connection.vendor == "postgresql":
-        rows += _similar_titles(kind, parsed, exclude={pk for pk, _rank in rows})
     return rows
+
+
+def _pg_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery) -> QuerySet:
+    """PostgreSQL: match and rank in the same query, on the GIN-indexed vector."""
+    query = SearchQuery(_tsquery(parsed), search_type="raw", config=FTS_CONFIG)
+    matched = queryset.filter(search_vector=query)
+    rank = SearchRank(F("search_vector"), query)
+    if not matched.exists():
+        similar = _similar_titles(kind, parsed, exclude=set())
+        if similar:
+            bonus = Case(
+                *[When(pk=pk, then=Value(float(score))) for pk, score in similar],
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+            fuzzy = queryset.filter(pk__in=[pk for pk, _s in similar])
+            excluded = [c for group in parsed.groups for c in group if c.negated]
+            if excluded:  # a -word still leaves its rows out
+                flipped = ParsedQuery(groups=[[Clause(c.words)] for c in excluded])
+                fuzzy = fuzzy.exclude(
+                    search_vector=SearchQuery(
+                        _tsquery(flipped), search_type="raw", config=FTS_CONFIG
+                    )
+                )
+            return fuzzy.annotate(search_rank=bonus)
+    return matched.annotate(search_rank=rank)
 
 
 def _similar_titles(kind: SearchKind, parsed: ParsedQuery, exclude: set) -> list:
@@ -350,6 +364,8 @@ def search_filter(queryset: QuerySet, kind_name: str, text: str) -> QuerySet:
         if (text or "").strip():
             return queryset.none()  # only exclusions: nothing to match
         return queryset
+    if connection.vendor == "postgresql":
+        return _pg_search(queryset, KINDS[kind_name], parsed)
     ranked = _ranked_ids(KINDS[kind_name], parsed)
     if not ranked:
         return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
@@ -363,6 +379,16 @@ def search_filter(queryset: QuerySet, kind_name: str, text: str) -> QuerySet:
 
 def by_relevance(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(F("search_rank").desc(), "pk")
+
+
+def capped(queryset: QuerySet) -> QuerySet:
+    """At most SEARCH_CAP results (SQLite's are capped already; this bounds PostgreSQL's)."""
+    return queryset[:SEARCH_CAP]
+
+
+def capped_count(queryset: QuerySet) -> int:
+    """How many results, counting no further than SEARCH_CAP."""
+    return queryset.values("pk")[:SEARCH_CAP].count()
 
 
 # -- snippets --------------------------------------------------------------------------

@@ -68,6 +68,10 @@ TAGS = [
     "export-controls", "chips", "red-teaming", "incidents", "transparency", "agents",
     "deception", "scaling", "oversight", "treaties", "insurance", "audits",
 ]  # fmt: skip
+# Words a real corpus has in a handful of documents only (names, jargon): each sentence
+# carries one with a small probability, so a search for one matches well under 1% of rows.
+RARE = ["zettaflop", "nanosatellite", "heliograph", "tessellation", "obsidian"]
+RARE_CHANCE = 0.004
 GIVEN = ["Ada", "Bo", "Chen", "Dana", "Emeka", "Farah", "Gil", "Hana", "Ivo", "Jun", "Kemal",
          "Lena", "Mira", "Nils", "Oona", "Pavel", "Qi", "Rosa", "Sami", "Tove"]  # fmt: skip
 FAMILY = ["Abara", "Berg", "Castro", "Dietz", "Eng", "Fischer", "Garcia", "Haddad", "Ito",
@@ -86,7 +90,10 @@ class _Words:
         return " ".join(self.words(self.rng.randint(4, 9))).capitalize()
 
     def sentence(self) -> str:
-        return " ".join(self.words(self.rng.randint(8, 22))).capitalize() + "."
+        words = self.words(self.rng.randint(8, 22))
+        if self.rng.random() < RARE_CHANCE:
+            words.insert(self.rng.randrange(len(words)), self.rng.choice(RARE))
+        return " ".join(words).capitalize() + "."
 
     def paragraph(self, sentences: int) -> str:
         return " ".join(self.sentence() for _ in range(sentences))

@@ -10,8 +10,16 @@ from taggit.models import Tag
 
 from sources.filters import SourceFilter, VenueFilter
 from sources.models import Source, Venue
-from sources.pagination import filtered_list_context, paginate
-from sources.search import highlight, query_parse, search_filter, snippet_for
+from sources.pagination import PAGE_SIZES, filtered_list_context, page_size_from, paginate
+from sources.search import (
+    SEARCH_CAP,
+    capped,
+    capped_count,
+    highlight,
+    query_parse,
+    search_filter,
+    snippet_for,
+)
 from sources.selectors import source_list_annotated, venue_list_annotated
 
 from . import selectors
@@ -41,7 +49,7 @@ def search(request):
         {
             "kind": name,
             "label": label,
-            "count": search_filter(base(), name, text).count() if text.strip() else 0,
+            "count": capped_count(search_filter(base(), name, text)) if text.strip() else 0,
         }
         for name, (label, _filter, base) in SEARCH_TABS.items()
     ]
@@ -49,7 +57,14 @@ def search(request):
         # Open the first kind that has results.
         kind = next((tab["kind"] for tab in tabs if tab["count"]), kind)
     _label, filter_class, base = SEARCH_TABS[kind]
-    context = filtered_list_context(request.GET, filter_class(request.GET, queryset=base()))
+    filterset = filter_class(request.GET, queryset=base())
+    context = {
+        "filter": filterset,
+        "page_obj": paginate(request.GET, capped(filterset.qs)),
+        "page_sizes": PAGE_SIZES,
+        "page_size": page_size_from(request.GET),
+        "cap": SEARCH_CAP,
+    }
     parsed = query_parse(text)
     words = parsed.positive_words()
     results = [

@@ -1,0 +1,385 @@
+"""Benchmark: pages, search and query counts at scale, as ratios measured in one run.
+
+1. Builds a PostgreSQL database (`credence_bench_pages`) with `generate_synthetic`
+   (default 100,000 sources and 10,000 pages; --sources/--pages for other sizes).
+2. Serves it with gunicorn and the production settings (Redis cache), pinned to one core,
+   and drives each main page with wrk pinned to the other (when two cores exist): requests
+   per second and p50/p99 latency, cached (anonymous, page cache on) and uncached (page
+   cache off), each as a ratio to a constant-response Django view on the same server in
+   the same run.
+3. Times search (top 20) for a rare, a medium and a common term, and a plain `icontains`
+   scan of the same data for the same term.
+4. Counts database queries of list and detail pages at 1 row and at 50 rows.
+
+Prints a Markdown table and writes it to var/bench/pages.md. Usage: `make bench`.
+Needs PostgreSQL, Redis and wrk (apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "credence_bench_pages"
+SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/7"
+SECRET = "bench-" + "k" * 60
+WRK_SECONDS = 8
+WRK_CONNECTIONS = 8
+
+
+def database_url() -> str:
+    return SERVER_URL.rsplit("/", 1)[0] + "/" + BENCH_DB
+
+
+def env(**extra) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SECRET_KEY": SECRET,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "CREDENCE_BENCH_VIEWS": "1",
+        "REDIS_URL": REDIS_URL,
+        **extra,
+    }
+
+
+def manage(*args: str, settings: str = "config.settings.prod") -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env(DJANGO_SETTINGS_MODULE=settings),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def build(sources: int, pages: int) -> float:
+    import psycopg
+
+    with psycopg.connect(SERVER_URL.replace("postgres://", "postgresql://"), autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        c.execute(f"CREATE DATABASE {BENCH_DB}")
+    manage("migrate", "--noinput")
+    manage("collectstatic", "--noinput", "-v", "0")
+    started = time.perf_counter()
+    manage("generate_synthetic", "--sources", str(sources), "--pages", str(pages))
+    elapsed = time.perf_counter() - started
+    subprocess.run(
+        ["psql", database_url(), "-c", "VACUUM ANALYZE"], check=True, capture_output=True
+    )
+    return elapsed
+
+
+def cores() -> list[int]:
+    return sorted(os.sched_getaffinity(0))
+
+
+def pinned(command: list[str], core: int | None) -> list[str]:
+    if core is None or not shutil.which("taskset"):
+        return command
+    return ["taskset", "-c", str(core), *command]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, cache_on: bool):
+        self.port = free_port()
+        available = cores()
+        server_core = available[0] if len(available) > 1 else None
+        extra = {} if cache_on else {"CREDENCE_PAGE_CACHE_SECONDS": "0"}
+        self.process = subprocess.Popen(
+            pinned(
+                [
+                    str(ROOT / ".venv/bin/gunicorn"),
+                    "-c",
+                    "config/gunicorn.conf.py",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "3",
+                    "--access-logfile",
+                    "/dev/null",
+                ],
+                server_core,
+            ),
+            cwd=ROOT,
+            env=env(DJANGO_SETTINGS_MODULE="config.settings.prod", **extra),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                urlopen(self.base + "/bench/constant/", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(url: str) -> dict:
+    available = cores()
+    client_core = available[1] if len(available) > 1 else None
+    for _ in range(3):  # warm up: the first hit of each page fills the cache
+        urlopen(url, timeout=30).read()
+    out = subprocess.run(
+        pinned(
+            [
+                "wrk",
+                "-t1",
+                f"-c{WRK_CONNECTIONS}",
+                f"-d{WRK_SECONDS}s",
+                "--latency",
+                url,
+            ],
+            client_core,
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+
+    def ms(percent):
+        value, unit = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {
+        "rps": rps,
+        "p50": ms(50),
+        "p99": ms(99),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def page_urls() -> dict[str, str]:
+    """One URL per main page, picked from the data (in a Django shell)."""
+    code = (
+        "import json;"
+        "from sources.models import Source, Venue;"
+        "from wiki.models import WikiPage;"
+        "s = Source.objects.filter(citing_pages__isnull=False).order_by('id').first();"
+        "v = Venue.objects.order_by('id').first();"
+        "p = WikiPage.objects.exclude(body='').order_by('id').first();"
+        "print(json.dumps({'source': s.get_absolute_url(), 'venue': v.get_absolute_url(),"
+        " 'page': p.get_absolute_url()}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env(DJANGO_SETTINGS_MODULE="config.settings.prod"),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    picked = json.loads(out.strip().splitlines()[-1])
+    return {
+        "home": "/",
+        "source list (filtered)": "/sources/?min_credibility=4&sort=-published",
+        "source detail": picked["source"],
+        "venue detail": picked["venue"],
+        "wiki list": "/wiki/?type=risk",
+        "wiki detail": picked["page"],
+        "search": "/search/?q=oversight+evaluation",
+    }
+
+
+def measure_pages() -> list[dict]:
+    urls = page_urls()
+    rows = []
+    for cache_on in (True, False):
+        server = Server(cache_on)
+        try:
+            constant = wrk(server.base + "/bench/constant/")
+            for name, path in urls.items():
+                result = wrk(server.base + path)
+                rows.append({"page": name, "cached": cache_on, **result, "constant": constant})
+        finally:
+            server.stop()
+    return rows
+
+
+SEARCH_CODE = r"""
+import json, statistics, time
+from django.db.models import Q
+from sources.models import Source
+from sources.search import search_filter, by_relevance
+from django.db import connection
+
+total = Source.objects.count()
+results = {}
+for label, term in TERMS.items():
+    matches = search_filter(Source.objects.all(), "sources", term + " ").count()
+    def run_search():
+        list(by_relevance(search_filter(Source.objects.all(), "sources", term + " "))
+             .values_list("id", flat=True)[:20])
+    def run_scan():
+        list(Source.objects.filter(Q(title__icontains=term) | Q(summary__icontains=term)
+             | Q(review__icontains=term) | Q(abstract__icontains=term))
+             .order_by("id").values_list("id", flat=True)[:20])
+    def p50(fn, n):
+        fn()
+        times = []
+        for _ in range(n):
+            t = time.perf_counter(); fn(); times.append((time.perf_counter() - t) * 1000)
+        return statistics.median(times)
+    results[label] = {"term": term, "matches": matches, "share": matches / total,
+                      "search_ms": p50(run_search, 25), "scan_ms": p50(run_scan, 5)}
+print(json.dumps(results))
+"""
+
+
+def measure_search() -> dict:
+    # Terms by frequency: one of the generator's rare words (well under 1% of rows), a
+    # middling word of its vocabulary, and its most common one.
+    code = (
+        "from wiki.synthetic import RARE, VOCABULARY\n"
+        "TERMS = {'rare': RARE[0], 'medium': VOCABULARY[40], 'common': VOCABULARY[0]}\n"
+        + SEARCH_CODE
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env(DJANGO_SETTINGS_MODULE="config.settings.prod"),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+QUERY_CODE = r"""
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from sources.models import Source, Venue
+from wiki.models import WikiPage
+
+client = Client()
+def count(url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+one = Source.objects.order_by("id").first()
+src50 = Source.objects.filter(citing_pages__isnull=False).order_by("id").first()
+venue = Venue.objects.order_by("id").first()
+page = WikiPage.objects.exclude(body="").order_by("-word_count").first()
+rows = {
+    "source list": (count(f"/sources/?q={one.title.split()[0]}&per_page=25&venue={one.venue.slug}&sort=title"),
+                    count("/sources/?per_page=50")),
+    "wiki list": (count(f"/wiki/?type={page.type}&per_page=25"), count("/wiki/?per_page=50")),
+    "search": (count(f"/search/?q={one.title.split()[0]}&per_page=25"), count("/search/?q=model&per_page=50")),
+    "venue detail": (count(venue.get_absolute_url() + "?per_page=25"), count(venue.get_absolute_url() + "?per_page=50")),
+    "source detail": (count(one.get_absolute_url()), count(src50.get_absolute_url())),
+    "wiki detail": (count(WikiPage.objects.order_by("word_count").first().get_absolute_url()), count(page.get_absolute_url())),
+}
+print(json.dumps(rows))
+"""
+
+
+def measure_queries() -> dict:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", QUERY_CODE],
+        cwd=ROOT,
+        env=env(
+            DJANGO_SETTINGS_MODULE="config.settings.prod",
+            CREDENCE_PAGE_CACHE_SECONDS="0",
+            DJANGO_ALLOWED_HOSTS="testserver",
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def table(args, build_seconds, pages, search, queries) -> str:
+    lines = [
+        f"Pages and search at {args.sources:,} sources and {args.pages:,} pages "
+        f"(PostgreSQL, gunicorn 3 workers, wrk {WRK_CONNECTIONS} connections x {WRK_SECONDS} s; "
+        f"{platform.machine()}, {len(cores())} cores, Python {platform.python_version()}; "
+        f"generated in {build_seconds:.0f} s).",
+        "",
+        "| page | cache | req/s | ratio to constant view | p50 ms | p99 ms | uncached p50 / cached p50 |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    cached_p50 = {r["page"]: r["p50"] for r in pages if r["cached"]}
+    for r in pages:
+        ratio = r["rps"] / r["constant"]["rps"]
+        slow = "" if r["cached"] else f"{r['p50'] / cached_p50[r['page']]:.1f}x"
+        lines.append(
+            f"| {r['page']} | {'cached' if r['cached'] else 'uncached'} | {r['rps']:.0f} | "
+            f"{ratio:.2f}x | {r['p50']:.1f} | {r['p99']:.1f} | {slow} |"
+        )
+    constant = {r["cached"]: r["constant"] for r in pages}
+    lines.append(
+        f"| constant view | (both runs) | {constant[True]['rps']:.0f} / {constant[False]['rps']:.0f} "
+        f"| 1.00x | {constant[True]['p50']:.1f} | {constant[True]['p99']:.1f} | |"
+    )
+    lines += [
+        "",
+        "| search term | matching rows | top-20 p50 ms | icontains scan p50 ms | speed-up |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, r in search.items():
+        lines.append(
+            f"| {label} (`{r['term']}`) | {r['matches']:,} ({r['share']:.1%}) | "
+            f"{r['search_ms']:.1f} | {r['scan_ms']:.1f} | {r['scan_ms'] / r['search_ms']:.0f}x |"
+        )
+    lines += ["", "| page | queries at 1 row | queries at 50 rows |", "|---|---:|---:|"]
+    for name, (one, fifty) in queries.items():
+        lines.append(f"| {name} | {one} | {fifty} |")
+    errors = sum(r["errors"] for r in pages)
+    lines += ["", f"Non-2xx responses during the load: {errors}."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sources", type=int, default=100_000)
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a past run")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    build_seconds = 0.0 if args.reuse else build(args.sources, args.pages)
+    pages = measure_pages()
+    search = measure_search()
+    queries = measure_queries()
+    report = table(args, build_seconds, pages, search, queries)
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "pages.md").write_text(report + "\n")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
