@@ -239,3 +239,19 @@ def test_the_search_uses_the_gin_index():
         cursor.execute("SET enable_seqscan = on")
 
     assert "sources_source_search_gin" in plan
+
+
+def test_a_snapshot_fill_in_is_searchable(settings):
+    from sources.snapshots import snapshot_take
+    from tests.local_web import ARTICLE, LocalWeb
+
+    web = LocalWeb()
+    try:
+        source = SourceFactory(url=web.html("/article", ARTICLE), title="")
+        assert found("sources", "explained") == set()
+
+        snapshot_take(source=source)
+    finally:
+        web.close()
+
+    assert found("sources", "explained") == {source.pk}  # "Compute Governance Explained"
