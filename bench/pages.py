@@ -276,31 +276,43 @@ def measure_search() -> dict:
 
 QUERY_CODE = r"""
 import json
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from sources.models import Source, Venue
-from wiki.models import WikiPage
+from wiki.models import Citation, WikiPage
 
 client = Client()
 def count(url):
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200, url
     return len(queries)
 
-one = Source.objects.order_by("id").first()
-src50 = Source.objects.filter(citing_pages__isnull=False).order_by("id").first()
-venue = Venue.objects.order_by("id").first()
-page = WikiPage.objects.exclude(body="").order_by("-word_count").first()
-rows = {
-    "source list": (count(f"/sources/?q={one.title.split()[0]}&per_page=25&venue={one.venue.slug}&sort=title"),
-                    count("/sources/?per_page=50")),
-    "wiki list": (count(f"/wiki/?type={page.type}&per_page=25"), count("/wiki/?per_page=50")),
-    "search": (count(f"/search/?q={one.title.split()[0]}&per_page=25"), count("/search/?q=model&per_page=50")),
-    "venue detail": (count(venue.get_absolute_url() + "?per_page=25"), count(venue.get_absolute_url() + "?per_page=50")),
-    "source detail": (count(one.get_absolute_url()), count(src50.get_absolute_url())),
-    "wiki detail": (count(WikiPage.objects.order_by("word_count").first().get_absolute_url()), count(page.get_absolute_url())),
-}
+rows = {}
+with transaction.atomic():
+    # Records with exactly 1 and exactly 50 related rows, made here and rolled back.
+    one_venue = Venue.objects.create(slug="bench-one", name="Quixotic bench venue", type="think_tank")
+    lone = Source.objects.create(url="https://bench-one.example.org/x", title="Quixotic bench lone source", venue=one_venue)
+    fifty_venue = Venue.objects.order_by("id").first()
+    page_one = WikiPage.objects.create(slug="bench-page-one", title="Quixotic bench page", body="One.")
+    Citation.objects.create(page=page_one, source=lone, position=0)
+    sources50 = list(Source.objects.exclude(pk=lone.pk).order_by("id")[:50])
+    page_fifty = WikiPage.objects.create(slug="bench-page-fifty", title="Bench page fifty", body="Fifty.")
+    Citation.objects.bulk_create(Citation(page=page_fifty, source=s, position=i) for i, s in enumerate(sources50))
+    pages50 = list(WikiPage.objects.exclude(pk__in=[page_one.pk, page_fifty.pk]).order_by("id")[:50])
+    cited50 = Source.objects.create(url="https://bench-one.example.org/y", title="Bench cited fifty", venue=one_venue)
+    Citation.objects.bulk_create(Citation(page=p, source=cited50, position=99) for p in pages50)
+    from sources.search import search_index_refresh
+    search_index_refresh("sources", [lone.pk, cited50.pk]); search_index_refresh("pages", [page_one.pk, page_fifty.pk]); search_index_refresh("venues", [one_venue.pk])
+    rows = {
+        "source list": (count("/sources/?q=quixotic&per_page=50"), count("/sources/?q=model&per_page=50")),
+        "wiki list": (count("/wiki/?q=quixotic&per_page=50"), count("/wiki/?q=model&per_page=50")),
+        "search": (count("/search/?q=quixotic&per_page=50"), count("/search/?q=model&per_page=50")),
+        "venue detail": (count(f"/venues/{one_venue.slug}/?per_page=50"), count(f"/venues/{fifty_venue.slug}/?per_page=50")),
+        "source detail (citing pages)": (count(lone.get_absolute_url()), count(cited50.get_absolute_url())),
+        "wiki detail (references)": (count(page_one.get_absolute_url()), count(page_fifty.get_absolute_url())),
+    }
+    transaction.set_rollback(True)
 print(json.dumps(rows))
 """
 

@@ -415,6 +415,11 @@ class Source(TimeStampedModel):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         permissions = [("rate_source", _("Can set a source's credibility override"))]
+        # The list's orderings: with an index, a page of 25 reads 25 rows, not the table.
+        indexes = [
+            models.Index(fields=["title", "id"], name="source_title_order"),
+            models.Index(fields=["-created_at", "id"], name="source_added_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=credibility_in_bounds("credibility_override"),

@@ -24,8 +24,12 @@ CACHED_APPS = {"sources", "wiki", "taggit"}
 PERSONAL_COOKIES = {"messages", settings.SESSION_COOKIE_NAME}
 
 
-def _cache():
+def store():
+    """The cache that holds pages, fragments and the content version."""
     return caches[settings.CREDENCE_PAGE_CACHE_ALIAS]
+
+
+_cache = store
 
 
 def content_version() -> int:

@@ -381,14 +381,31 @@ def by_relevance(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(F("search_rank").desc(), "pk")
 
 
-def capped(queryset: QuerySet) -> QuerySet:
-    """At most SEARCH_CAP results (SQLite's are capped already; this bounds PostgreSQL's)."""
-    return queryset[:SEARCH_CAP]
+class capped:  # noqa: N801 - used like a function: capped(queryset)
+    """At most SEARCH_CAP results, for a Paginator: counted without ordering (cheap),
+    sliced with it (a page of the best results)."""
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return capped_count(self.queryset)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            stop = min(index.stop if index.stop is not None else SEARCH_CAP, SEARCH_CAP)
+            return self.queryset[index.start or 0 : stop]
+        if index >= SEARCH_CAP:
+            raise IndexError(index)
+        return self.queryset[index]
 
 
 def capped_count(queryset: QuerySet) -> int:
-    """How many results, counting no further than SEARCH_CAP."""
-    return queryset.values("pk")[:SEARCH_CAP].count()
+    """How many results, counting no further than SEARCH_CAP (no ordering needed)."""
+    return queryset.order_by().values("pk")[:SEARCH_CAP].count()
 
 
 # -- snippets --------------------------------------------------------------------------

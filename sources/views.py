@@ -81,7 +81,7 @@ def venue_detail(request, slug: str):
         {
             "venue": venue,
             "page_obj": sources,
-            "citing_pages": venue_citing_pages(venue),
+            "citing_pages": paginate(request.GET, venue_citing_pages(venue), param="pages_page"),
             "history": rating_history(venue),
         },
     )

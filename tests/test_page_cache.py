@@ -152,3 +152,16 @@ def test_the_page_cache_can_be_turned_off(client, settings):
     get(client, source.get_absolute_url())
 
     assert "X-Cache" not in get(client, source.get_absolute_url())
+
+
+def test_a_cached_page_body_follows_a_cited_sources_new_title(editor_client):
+    source = SourceFactory(title="Old label")
+    page = WikiPageFactory(body=f"A claim.[[cite:{source.pk}|the study]]")
+    CitationFactory(page=page, source=source, in_body=True, position=0)
+    assert "Old label" in get(editor_client, page.get_absolute_url()).content.decode()
+
+    source.title = "New label"
+    source.save()
+
+    content = get(editor_client, page.get_absolute_url()).content.decode()
+    assert "New label" in content and "Old label" not in content

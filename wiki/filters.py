@@ -1,13 +1,14 @@
 """Filters for the public wiki page list."""
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from sources.filters import ANY, SortFilter, ordering
 from sources.search import search_filter
 
-from .models import PageStatus, PageType
+from .models import PageStatus, PageType, TaggedPage
 from .quality import QualityBand
 
 PAGE_ORDERINGS = {
@@ -29,9 +30,9 @@ class WikiPageFilter(django_filters.FilterSet):
     )
     tag = django_filters.ModelChoiceFilter(
         field_name="tags",
-        queryset=Tag.objects.filter(wiki_taggedpage_items__isnull=False)
-        .distinct()
-        .order_by("name"),
+        queryset=Tag.objects.filter(Exists(TaggedPage.objects.filter(tag=OuterRef("pk")))).order_by(
+            "name"
+        ),
         to_field_name="slug",
         empty_label=ANY,
         label=_("Tag"),

@@ -99,7 +99,10 @@ class WikiPageQuerySet(models.QuerySet):
         return self.filter(quality__gte=band.floor, quality__lte=band.ceiling)
 
     def with_citation_count(self):
-        return self.annotate(citation_count=models.Count("citations", distinct=True))
+        # A correlated subquery, not Count() over a join: no GROUP BY over every page.
+        from sources.selectors import count_per_row
+
+        return self.annotate(citation_count=count_per_row(Citation, "page"))
 
 
 class WikiPage(TimeStampedModel):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from taggit.models import Tag
 
 from sources.models import Source, Venue
+from sources.page_cache import content_version
+from sources.page_cache import store as page_cache_store
 from sources.selectors import ordering_of, source_list_annotated, source_resolve_refs
 
 from .markup import Reference, RenderContext, body_references, body_render
@@ -67,7 +69,13 @@ def wiki_page_detail(slug: str) -> RenderedPage:
     """Return a page with its rendered body and numbered references."""
     page = WikiPage.objects.prefetch_related("tags").get(slug=slug)
     citations = wiki_page_citations(page)
-    html = body_render(page.body, wiki_page_render_context(page, citations))
+    # Rendering a long body is the page's main cost: keep the HTML until anything changes
+    # (the content version moves with every write, as for the page cache), for staff too.
+    key = f"credence:body:{content_version()}:{page.pk}"
+    html = page_cache_store().get(key)
+    if html is None:
+        html = body_render(page.body, wiki_page_render_context(page, citations))
+        page_cache_store().set(key, html, BODY_CACHE_SECONDS)
     return RenderedPage(page=page, body_html=html, references=citations)
 
 
@@ -106,16 +114,26 @@ def wiki_pages_broken_references(
     return broken
 
 
+BODY_CACHE_SECONDS = 24 * 3600
+
+# What a list of citing pages shows; never the bodies.
+CITING_PAGE_FIELDS = ("id", "slug", "title", "type", "quality")
+
+
 def source_citing_pages(source: Source) -> list[WikiPage]:
     """Return the pages citing a source, best quality first."""
+    cites = Citation.objects.filter(page=OuterRef("pk"), source=source)
     return list(
-        WikiPage.objects.filter(citations__source=source).distinct().order_by("-quality", "title")
+        WikiPage.objects.filter(Exists(cites))
+        .only(*CITING_PAGE_FIELDS)
+        .order_by(F("quality").desc(nulls_last=True), "title")
     )
 
 
 def venue_citing_pages(venue: Venue) -> QuerySet[WikiPage]:
-    """Return the pages citing any source of a venue."""
-    return WikiPage.objects.filter(citations__source__venue=venue).distinct().order_by("title")
+    """Return the pages citing any source of a venue (a semi-join: no DISTINCT over pages)."""
+    cites = Citation.objects.filter(page=OuterRef("pk"), source__venue=venue)
+    return WikiPage.objects.filter(Exists(cites)).only(*CITING_PAGE_FIELDS).order_by("title", "id")
 
 
 def tag_detail(slug: str) -> tuple[Tag, QuerySet[Source], QuerySet[WikiPage]]:
