@@ -106,7 +106,10 @@ class Server:
         self.port = free_port()
         available = cores()
         server_core = available[0] if len(available) > 1 else None
-        extra = {} if cache_on else {"CREDENCE_PAGE_CACHE_SECONDS": "0"}
+        # Steady state: no worker recycling in the middle of a measurement.
+        extra = {"GUNICORN_MAX_REQUESTS": "0"}
+        if not cache_on:
+            extra["CREDENCE_PAGE_CACHE_SECONDS"] = "0"
         self.process = subprocess.Popen(
             pinned(
                 [

@@ -313,12 +313,12 @@ def _ranked_ids(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object, flo
     return rows
 
 
-def _pg_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery) -> QuerySet:
+def _pg_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool) -> QuerySet:
     """PostgreSQL: match and rank in the same query, on the GIN-indexed vector."""
     query = SearchQuery(_tsquery(parsed), search_type="raw", config=FTS_CONFIG)
     matched = queryset.filter(search_vector=query)
     rank = SearchRank(F("search_vector"), query)
-    if not matched.exists():
+    if fuzzy and not matched.exists():
         similar = _similar_titles(kind, parsed, exclude=set())
         if similar:
             bonus = Case(
@@ -356,16 +356,21 @@ def _similar_titles(kind: SearchKind, parsed: ParsedQuery, exclude: set) -> list
         return [(pk, rank) for pk, rank in cursor.fetchall() if pk not in exclude]
 
 
-def search_filter(queryset: QuerySet, kind_name: str, text: str) -> QuerySet:
+def search_filter(
+    queryset: QuerySet, kind_name: str, text: str, *, fuzzy: bool = False
+) -> QuerySet:
     """Narrow a queryset of one kind to the rows matching `text`, annotated with
-    `search_rank` (higher is better). An empty query leaves it as it is."""
+    `search_rank` (higher is better). An empty query leaves it as it is.
+
+    With `fuzzy` (the search page), PostgreSQL offers titles similar by trigrams when
+    nothing matches every word; that costs one more query, so lists do without."""
     parsed = query_parse(text)
     if parsed.is_empty:
         if (text or "").strip():
             return queryset.none()  # only exclusions: nothing to match
         return queryset
     if connection.vendor == "postgresql":
-        return _pg_search(queryset, KINDS[kind_name], parsed)
+        return _pg_search(queryset, KINDS[kind_name], parsed, fuzzy)
     ranked = _ranked_ids(KINDS[kind_name], parsed)
     if not ranked:
         return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))

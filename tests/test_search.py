@@ -219,10 +219,20 @@ def test_a_title_match_ranks_above_a_summary_match():
 
 
 @pytest.mark.postgres_only
-def test_a_misspelt_title_is_still_found():
+def test_a_misspelt_title_is_still_found_on_the_search_page(client):
     page = WikiPageFactory(title="Deceptive alignment", body="Models that pretend.")
 
-    assert found("pages", "deceptiv allignment ") == {page.pk}
+    response = client.get(reverse("wiki:search"), {"q": "deceptiv allignment ", "kind": "pages"})
+
+    assert found("pages", "deceptiv allignment ") == set()  # lists search exactly
+    assert [r["object"].pk for r in response.context["results"]] == [page.pk]
+
+
+def test_the_search_page_filters_keep_the_query(client, corpus):
+    content = client.get(reverse("wiki:search"), {"q": "governance"}).content.decode()
+
+    assert '<input type="hidden" name="q" value="governance">' in content
+    assert '<input type="hidden" name="kind" value="sources">' in content
 
 
 @pytest.mark.postgres_only

@@ -57,8 +57,13 @@ def search(request):
         # Open the first kind that has results.
         kind = next((tab["kind"] for tab in tabs if tab["count"]), kind)
     _label, filter_class, base = SEARCH_TABS[kind]
-    filterset = filter_class(request.GET, queryset=base())
+    # The filters' own text box searches exactly; here a typo may find similar titles.
+    data = request.GET.copy()
+    data.pop("q", None)
+    filterset = filter_class(data, queryset=search_filter(base(), kind, text, fuzzy=True))
+    filterset.form.fields.pop("q", None)  # the query travels in hidden fields instead
     context = {
+        "hidden_fields": [("q", text), ("kind", kind)],
         "filter": filterset,
         "page_obj": paginate(request.GET, capped(filterset.qs)),
         "page_sizes": PAGE_SIZES,
