@@ -1,0 +1,237 @@
+"""Security properties over HTTP: headers on every public page, no inline script, hosts,
+error pages, redirects that stay on the site, and GET requests that change nothing."""
+
+import re
+from html.parser import HTMLParser
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sources.models import Source, Venue
+from tests.wiki.kb_builder import database_state
+from wiki.markup import RenderContext, body_render
+from wiki.models import WikiPage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=StringIO())
+
+
+def public_urls() -> list[str]:
+    """Every public page kind, with real objects from the demo."""
+    source = Source.objects.order_by("id").first()
+    venue = Venue.objects.order_by("id").first()
+    page = WikiPage.objects.order_by("id").first()
+    tag = source.tags.first() or page.tags.first()
+    return [
+        reverse("wiki:home"),
+        reverse("sources:source_list"),
+        reverse("sources:source_list") + "?q=governance&min_credibility=3",
+        source.get_absolute_url(),
+        reverse("sources:snapshot_list", args=[source.pk]),
+        reverse("sources:venue_list"),
+        venue.get_absolute_url(),
+        reverse("wiki:page_list"),
+        page.get_absolute_url(),
+        reverse("wiki:tag_detail", args=[tag.slug]),
+        reverse("wiki:search") + "?q=risk",
+        reverse("wiki:rating_report", args=["venue", venue.slug]),
+        "/no-such-page/",
+        reverse("admin:login"),
+    ]
+
+
+def csp(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+def test_every_public_page_sends_the_security_headers(client, demo):
+    for url in public_urls():
+        response = client.get(url)
+        assert response.status_code in {200, 404}, url
+        policy = csp(response)
+        assert policy["script-src"] == ["'self'"], url
+        assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"], url
+        assert policy["frame-ancestors"] == ["'none'"], url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+        assert response["Referrer-Policy"] == "same-origin", url
+        assert response["X-Frame-Options"] == "DENY", url
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def test_no_page_has_inline_script_or_event_handlers(client, demo, admin_client):
+    urls = public_urls()
+    for url in urls:
+        content = client.get(url).content.decode()
+        assert not INLINE_SCRIPT.search(content), url
+        assert not EVENT_HANDLER.search(content), url
+    source = Source.objects.order_by("id").first()
+    for url in [reverse("admin:index"), reverse("admin:sources_source_change", args=[source.pk])]:
+        content = admin_client.get(url).content.decode()
+        assert not EVENT_HANDLER.search(content), url
+
+
+def test_an_unknown_host_is_refused_without_details(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Traceback" not in content and "ALLOWED_HOSTS" not in content
+
+
+def test_an_error_page_shows_no_traceback_or_setting(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr("wiki.selectors.home_summary", broken)
+    client.raise_request_exception = False
+
+    response = client.get(reverse("wiki:home"))
+
+    assert response.status_code == 500
+    content = response.content.decode()
+    assert "hunter2" not in content and "Traceback" not in content
+    assert "SECRET_KEY" not in content and "RuntimeError" not in content
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "http:evil.example",
+        "\\\\evil.example",
+        " //evil.example",
+    ],
+)
+def test_login_never_redirects_off_the_site(client, django_user_model, target):
+    django_user_model.objects.create_user("staffer", password="pw-long-enough", is_staff=True)
+
+    response = client.post(
+        reverse("admin:login") + f"?next={target}",
+        {"username": "staffer", "password": "pw-long-enough", "next": target},
+    )
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "evil.example" not in location and location.startswith("/")
+
+
+def _get_urls(demo_objects) -> list[str]:
+    """Every GET route of the URL configuration, filled in with demo objects."""
+    source, venue, page, tag = demo_objects
+    return [
+        *public_urls(),
+        reverse("admin:index"),
+        reverse("recent_changes"),
+        reverse("admin:sources_source_changelist"),
+        reverse("admin:sources_source_change", args=[source.pk]),
+        reverse("admin:sources_source_history", args=[source.pk]),
+        reverse("admin:sources_source_history_compare", args=[source.pk]),
+        reverse("admin:sources_source_fetch", args=[source.pk]),
+        reverse("admin:sources_venue_change", args=[venue.pk]),
+        reverse("admin:wiki_wikipage_change", args=[page.pk]),
+        reverse("admin:wiki_ratingproposal_propose", args=["venue", venue.pk]),
+        reverse("admin:wiki_ratingproposal_changelist"),
+        reverse("admin:wiki_ratingreport_changelist"),
+        reverse("admin:sources_source_delete", args=[source.pk]),
+        reverse("admin:logout"),
+    ]
+
+
+def test_no_get_request_changes_anything(demo, admin_user):
+    objects = (
+        Source.objects.order_by("id").first(),
+        Venue.objects.order_by("id").first(),
+        WikiPage.objects.order_by("id").first(),
+        None,
+    )
+    before = database_state()
+    anonymous, staff = Client(), Client()
+    staff.force_login(admin_user)
+
+    for url in _get_urls(objects):
+        for client in (anonymous, staff):
+            assert client.get(url).status_code < 500, url
+
+    assert database_state() == before
+
+
+# -- the Markdown renderer against hostile input ---------------------------------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "<svg onload=alert(1)>",
+    "<iframe src=//evil.example></iframe>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "[[cite:<script>alert(1)</script>]]",
+    "[[<img src=x onerror=alert(1)>|x]]",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "[x](&#106;avascript:alert(1))",
+    "<a href='java\tscript:alert(1)'>x</a>",
+]
+
+
+class _Tags(HTMLParser):
+    """The real elements and attributes of rendered HTML (not text that looks like them)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+
+    handle_startendtag = handle_starttag
+
+
+def assert_safe(html: str) -> None:
+    parser = _Tags()
+    parser.feed(html)
+    for tag, attrs in parser.tags:
+        assert tag not in {"script", "iframe", "object", "embed", "style", "base"}, tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in {"href", "src", "action", "formaction", "xlink:href"}:
+                cleaned = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+                assert not cleaned.startswith(("javascript:", "data:", "vbscript:")), value
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_known_payloads_do_not_survive_rendering(payload):
+    assert_safe(body_render(payload, RenderContext(citations={}, pages={})))
+
+
+markdownish = st.lists(
+    st.one_of(
+        st.sampled_from(PAYLOADS),
+        st.sampled_from(["[", "]", "(", ")", "<", ">", '"', "'", "`", "*", "\n", "#", "!"]),
+        st.text(max_size=20),
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdownish)
+def test_no_generated_body_yields_script_handlers_or_script_urls(body):
+    assert_safe(body_render(body, RenderContext(citations={}, pages={})))
