@@ -344,8 +344,7 @@ def test_editors_see_only_their_own_proposals_in_recent_changes(
 
 
 def test_recent_changes_is_for_staff_only(client, django_user_model):
-    django_user_model.objects.create_user("reader", password="pw")
-    client.login(username="reader", password="pw")
+    client.force_login(django_user_model.objects.create_user("reader", password="pw"))
 
     response = client.get(reverse("recent_changes"))
 

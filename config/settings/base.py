@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "csp",
+    "axes",
     "django_tasks_db",
     "sources",
     "wiki",
@@ -116,7 +117,21 @@ MIDDLEWARE = [
     "config.db_router.PrimaryPinMiddleware",
     # Whole pages for anonymous readers; any change to the knowledge base makes them fresh.
     "sources.page_cache.AnonymousPageCacheMiddleware",
+    # Login throttling (last, as django-axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After 5 failed logins for one username from one address, that pair is locked out for
+# 15 minutes. The lockout page is the same whether or not the account exists.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
