@@ -71,11 +71,17 @@ def files():
 
 
 def _wipe():
+    """Leave the database as the module found it: rows, their history, their decisions."""
+    from wiki.models import RatingDecision
+
+    RatingDecision.objects.all().delete()
     Citation.objects.all().delete()
     WikiPage.objects.all().delete()
     Source.objects.all().delete()
     Venue.objects.all().delete()
     Tag.objects.all().delete()
+    for model in (Citation, WikiPage, Source, Venue):
+        model.history.all().delete()
 
 
 @pytest.fixture(scope="module")
