@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .history_admin import VersionHistoryAdmin
+from .history_admin import VersionHistoryAdmin, model_form_fields
 from .models import (
     Credibility,
     CredibilityOrigin,
@@ -86,7 +86,7 @@ class RatingFieldsAdminMixin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         if not user_can_change_ratings(request.user, self.model):
             return super().get_form(request, obj, change, **kwargs)
-        kwargs["fields"] = None  # the extra field is not a model field
+        kwargs["fields"] = model_form_fields(self, request, obj)  # the rationale is added below
         base = super().get_form(request, obj, change, **kwargs)
         rating_fields = self.model.RATING_FIELDS
 

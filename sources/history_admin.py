@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django import forms
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
@@ -194,25 +194,51 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
 
     # -- revert ----------------------------------------------------------------------
 
+    def _guards_concurrent_edits(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and obj.pk is not None
+            and getattr(request, "history_revert", None) is None
+            and any(f.name == "updated_at" for f in self.model._meta.fields)
+        )
+
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if getattr(request, "history_revert", None) is None:
+        revert = getattr(request, "history_revert", None) is not None
+        guard = self._guards_concurrent_edits(request, obj)
+        if not revert and not guard:
             return super().get_form(request, obj, change, **kwargs)
-        kwargs["fields"] = None  # the reason is not a model field
+        kwargs["fields"] = model_form_fields(self, request, obj)  # extras are added below
         base = super().get_form(request, obj, change, **kwargs)
+        model = self.model
 
-        class RevertForm(base):
-            revert_reason = forms.CharField(
-                label=REVERT_REASON_LABEL,
-                help_text=REVERT_REASON_HELP,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+        class GuardedForm(base):
+            if revert:
+                revert_reason = forms.CharField(
+                    label=REVERT_REASON_LABEL,
+                    help_text=REVERT_REASON_HELP,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+            if guard:
+                loaded_version = forms.CharField(
+                    widget=forms.HiddenInput, required=False, initial=obj.updated_at.isoformat()
+                )
 
-        return RevertForm
+            def clean(self):
+                cleaned = super().clean()
+                if guard:
+                    edited_elsewhere = concurrent_edit(model, obj.pk, cleaned.get("loaded_version"))
+                    if edited_elsewhere:
+                        raise forms.ValidationError(edited_elsewhere, code="edited_elsewhere")
+                return cleaned
+
+        return GuardedForm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if getattr(request, "history_revert", None) is not None:
             fieldsets.insert(0, (_("Revert"), {"fields": ["revert_reason"]}))
+        if self._guards_concurrent_edits(request, obj):
+            fieldsets.append((None, {"fields": ["loaded_version"], "classes": ["hidden"]}))
         return fieldsets
 
     def save_model(self, request, obj, form, change):
@@ -220,6 +246,43 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
         if record is not None:
             obj._change_reason = revert_reason_text(record, form.cleaned_data["revert_reason"])
         super().save_model(request, obj, form, change)
+
+
+EXTRA_FORM_FIELDS = {"rating_rationale", "revert_reason", "loaded_version"}
+EDITED_ELSEWHERE = gettext_lazy(
+    "%(who)s saved this record at %(when)s, after you opened it. Nothing of yours was "
+    "saved: open the record again to see their version, then make your change there."
+)
+
+
+def model_form_fields(model_admin, request, obj) -> list[str]:
+    """The model fields of the admin's fieldsets (without the form-only extras)."""
+    return [
+        name
+        for name in flatten_fieldsets(model_admin.get_fieldsets(request, obj))
+        if name not in EXTRA_FORM_FIELDS
+    ]
+
+
+def concurrent_edit(model, pk, loaded_version: str | None) -> str | None:
+    """Why a save must not proceed (someone saved since the form was loaded), or None.
+
+    The row is locked (SELECT ... FOR UPDATE; the admin saves in a transaction), so of two
+    editors saving the same starting version at once, the second waits, then is told.
+    """
+    if not loaded_version:
+        return None
+    current = model._default_manager.select_for_update().filter(pk=pk).values("updated_at").first()
+    if current is None or current["updated_at"].isoformat() == loaded_version:
+        return None
+    latest = (
+        model.history.filter(**{model._meta.pk.attname: pk}).select_related("history_user").first()
+        if hasattr(model, "history")
+        else None
+    )
+    who = (latest.history_user if latest and latest.history_user else None) or _("Someone")
+    when = date_format(timezone.localtime(current["updated_at"]), "DATETIME_FORMAT")
+    return EDITED_ELSEWHERE % {"who": who, "when": when}
 
 
 def rating_values_differ(obj: models.Model, current: models.Model, names) -> dict:
