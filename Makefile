@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate check clean bench bench-import serve-prod
+.PHONY: install run test lint migrate check clean bench bench-import serve-prod backup restore
 
 install: $(STAMP)
 
@@ -39,6 +39,14 @@ serve-prod: install
 	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-false}" \
 	sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v 0 && \
 	GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" $(VENV)/bin/gunicorn -c config/gunicorn.conf.py'
+
+# A consistent copy of the database DATABASE_URL names (default: the embedded SQLite
+# file) to BACKUP (default: var/backups/credence-<time>), and back: `make restore BACKUP=...`.
+backup: install
+	$(PY) -m config.backup backup $(BACKUP)
+
+restore: install
+	$(PY) -m config.backup restore $(BACKUP)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
