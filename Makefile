@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate check clean bench bench-import serve-prod backup restore
+.PHONY: install run test lint migrate check clean bench bench-import serve-prod backup restore loadtest
 
 install: $(STAMP)
 
@@ -54,6 +54,10 @@ test: install
 # Pages, search and query counts at 100,000 sources on PostgreSQL (needs wrk and Redis).
 bench: install
 	$(PY) bench/pages.py $(BENCH_ARGS)
+
+# Readers and editors together for 60 s against gunicorn on PostgreSQL: no 5xx, no lost write.
+loadtest: install
+	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
 
 # Times the import of ../shared/corpus/longterm-wiki on SQLite and PostgreSQL.
 bench-import: install

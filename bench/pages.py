@@ -52,6 +52,7 @@ def env(**extra) -> dict:
         "DJANGO_SECRET_KEY": SECRET,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",  # plain HTTP on loopback: no TLS to require
         "CREDENCE_BENCH_VIEWS": "1",
         "REDIS_URL": REDIS_URL,
         **extra,
