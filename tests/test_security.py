@@ -235,3 +235,55 @@ markdownish = st.lists(
 @given(markdownish)
 def test_no_generated_body_yields_script_handlers_or_script_urls(body):
     assert_safe(body_render(body, RenderContext(citations={}, pages={})))
+
+
+def test_a_post_without_a_csrf_token_is_refused(editor, demo):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(editor)
+    venue = Venue.objects.order_by("id").first()
+
+    response = strict.post(
+        reverse("admin:sources_venue_change", args=[venue.pk]), {"name": "Hijacked"}
+    )
+
+    assert response.status_code == 403
+    assert Venue.objects.get(pk=venue.pk).name != "Hijacked"
+
+
+def test_extra_fields_posted_to_forms_are_ignored(client, editor, demo):
+    from wiki.models import RatingReport
+
+    venue = Venue.objects.order_by("id").first()
+    client.post(
+        reverse("wiki:rating_report", args=["venue", venue.slug]),
+        {
+            "what": "Too high",
+            "why": "Because.",
+            "status": "resolved",
+            "handled_by": editor.pk,
+            "created_at": "2001-01-01T00:00:00Z",
+        },
+    )
+    report = RatingReport.objects.get()
+    assert report.status == "open" and report.handled_by is None
+    assert report.created_at.year > 2001
+
+    staff = Client()
+    staff.force_login(editor)
+    url = reverse("admin:wiki_ratingproposal_propose", args=["venue", venue.pk])
+    staff.post(
+        url,
+        {
+            "credibility": "2",
+            "rationale": "Lapsed.",
+            "status": "approved",
+            "decided_by": editor.pk,
+            "proposed_by": 999,
+        },
+    )
+    from wiki.models import RatingProposal
+
+    proposal = RatingProposal.objects.get(venue=venue)
+    assert proposal.status == "pending" and proposal.decided_by is None
+    assert proposal.proposed_by == editor
+    assert Venue.objects.get(pk=venue.pk).credibility == venue.credibility

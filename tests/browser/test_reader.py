@@ -148,3 +148,32 @@ def test_the_keyboard_reaches_the_skip_link_and_every_filter(live_server, demo, 
         "sort",
         "per_page",
     } <= reached
+
+
+def test_pages_seeded_with_payloads_raise_no_dialog_and_no_csp_violation(
+    live_server, transactional_db, page
+):
+    from tests.test_security import PAYLOADS
+
+    body = "\n\n".join(f"Payload {n}: {payload}" for n, payload in enumerate(PAYLOADS))
+    wiki_page_create(slug="payloads", title="Payloads", body=body)
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+    for path in (
+        reverse("wiki:page_detail", args=["payloads"]),
+        reverse("wiki:search") + "?q=payload",
+        reverse("wiki:home"),
+        reverse("sources:source_list"),
+    ):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+
+    assert page.dialogs == []
+    assert violations == []
+    assert page.evaluate("typeof window.__pwned") == "undefined"
