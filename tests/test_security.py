@@ -8,12 +8,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sources.models import Source, Venue
-from tests.wiki.kb_builder import database_state
 from wiki.markup import RenderContext, body_render
 from wiki.models import WikiPage
 
@@ -130,44 +129,58 @@ def test_login_never_redirects_off_the_site(client, django_user_model, target):
     assert "evil.example" not in location and location.startswith("/")
 
 
-def _get_urls(demo_objects) -> list[str]:
-    """Every GET route of the URL configuration, filled in with demo objects."""
-    source, venue, page, tag = demo_objects
-    return [
-        *public_urls(),
-        reverse("admin:index"),
-        reverse("recent_changes"),
-        reverse("admin:sources_source_changelist"),
-        reverse("admin:sources_source_change", args=[source.pk]),
-        reverse("admin:sources_source_history", args=[source.pk]),
-        reverse("admin:sources_source_history_compare", args=[source.pk]),
-        reverse("admin:sources_source_fetch", args=[source.pk]),
-        reverse("admin:sources_venue_change", args=[venue.pk]),
-        reverse("admin:wiki_wikipage_change", args=[page.pk]),
-        reverse("admin:wiki_ratingproposal_propose", args=["venue", venue.pk]),
-        reverse("admin:wiki_ratingproposal_changelist"),
-        reverse("admin:wiki_ratingreport_changelist"),
-        reverse("admin:sources_source_delete", args=[source.pk]),
-        reverse("admin:logout"),
-    ]
+def _admin_get_urls() -> list[str]:
+    """Every registered model's admin pages (list, add, change, history, delete)."""
+    from django.contrib import admin
+
+    urls = [reverse("admin:index"), reverse("recent_changes")]
+    for model in admin.site._registry:
+        opts = model._meta
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        urls.append(reverse(f"{name}_changelist"))
+        urls.append(reverse(f"{name}_add"))
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            for view in ("change", "history", "delete"):
+                urls.append(reverse(f"{name}_{view}", args=[obj.pk]))
+    return urls
 
 
 def test_no_get_request_changes_anything(demo, admin_user):
-    objects = (
-        Source.objects.order_by("id").first(),
-        Venue.objects.order_by("id").first(),
-        WikiPage.objects.order_by("id").first(),
-        None,
-    )
-    before = database_state()
+    """Walks the URL configuration: every public route and every admin page, as an
+    anonymous reader and as a superuser; the database must be exactly as before."""
+    from sources import urls as source_urls
+    from wiki import urls as wiki_urls
+
+    venue = Venue.objects.order_by("id").first()
+    source = Source.objects.order_by("id").first()
+    urls = [
+        *public_urls(),
+        reverse("sources:snapshot_detail", args=[source.pk, 1]),
+        reverse("admin:sources_source_history_compare", args=[source.pk]),
+        reverse("admin:sources_source_fetch", args=[source.pk]),
+        reverse("admin:wiki_ratingproposal_propose", args=["venue", venue.pk]),
+        reverse("admin:logout"),
+        *_admin_get_urls(),
+    ]
+    covered = {resolve(url.split("?")[0]).url_name for url in urls if not url.startswith("/no-")}
+    public_names = {p.name for p in [*source_urls.urlpatterns, *wiki_urls.urlpatterns]}
+    assert public_names <= covered, public_names - covered
+    before = checksums_of_everything()
     anonymous, staff = Client(), Client()
     staff.force_login(admin_user)
 
-    for url in _get_urls(objects):
+    for url in urls:
         for client in (anonymous, staff):
             assert client.get(url).status_code < 500, url
 
-    assert database_state() == before
+    assert checksums_of_everything() == before
+
+
+def checksums_of_everything() -> dict:
+    from tests.test_data_safety import checksums
+
+    return checksums()
 
 
 # -- the Markdown renderer against hostile input ---------------------------------------
