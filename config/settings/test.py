@@ -20,3 +20,5 @@ TASKS = {
 CREDENCE_FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]
 CREDENCE_FETCH_CONNECT_TIMEOUT = 2.0
 CREDENCE_FETCH_READ_TIMEOUT = 2.0
+# Nothing is collected for tests (the finders serve static files): no STATIC_ROOT to serve.
+STATIC_ROOT = None
