@@ -14,7 +14,6 @@ a smaller one (--sources, default 5,000).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import subprocess
@@ -29,22 +28,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import Server, build, database_url, env  # noqa: E402
+from bench.pages import Server, build, database_url, manage, shell_json  # noqa: E402
 from tests.html_forms import form_data  # noqa: E402
 
 EDITOR, PASSWORD = "loadtest-editor", "loadtest-password-not-secret"
-
-
-def shell(code: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env(DJANGO_SETTINGS_MODULE="config.settings.prod"),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 def prepare() -> dict:
@@ -61,7 +48,7 @@ print(json.dumps({{
     "pages": list(WikiPage.objects.order_by("id").values_list("id", "slug")[:300]),
 }}))
 """
-    return json.loads(shell(code))
+    return shell_json(code)
 
 
 class Recorder:
@@ -179,7 +166,7 @@ print(json.dumps([len(lost[0]), len(lost[1])]))
 def verify(rec: Recorder) -> tuple[int, int]:
     """How many acknowledged saves and proposals are missing from the database."""
     tokens = f"SAVED = {rec.saved_tokens!r}\nPROPOSED = {rec.proposal_tokens!r}\n"
-    lost_saves, lost_proposals = json.loads(shell(tokens + VERIFY_CODE))
+    lost_saves, lost_proposals = shell_json(tokens + VERIFY_CODE)
     return lost_saves, lost_proposals
 
 
@@ -194,15 +181,10 @@ def main() -> None:
     global MAX_REQUESTS
     MAX_REQUESTS = args.max_requests
     try:
-        shell("from sources.models import Source; print(Source.objects.count())")
+        shell_json("from sources.models import Source; print(Source.objects.count())")
     except subprocess.CalledProcessError:
         build(args.sources, args.sources // 10)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env(DJANGO_SETTINGS_MODULE="config.settings.prod"),
-        check=True,
-    )
+    manage("migrate", "--noinput", "-v", "0")
     ids = prepare()
     server = Server(cache_on=True)
     rec = Recorder()

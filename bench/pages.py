@@ -69,6 +69,19 @@ def manage(*args: str, settings: str = "config.settings.prod") -> None:
     )
 
 
+def shell_json(code: str, **extra_env) -> object:
+    """Run code in a Django shell on the bench database; return the JSON it prints last."""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env(DJANGO_SETTINGS_MODULE="config.settings.prod", **extra_env),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def build(sources: int, pages: int) -> float:
     import psycopg
 
@@ -194,15 +207,7 @@ def page_urls() -> dict[str, str]:
         "print(json.dumps({'source': s.get_absolute_url(), 'venue': v.get_absolute_url(),"
         " 'page': p.get_absolute_url()}))"
     )
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env(DJANGO_SETTINGS_MODULE="config.settings.prod"),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    picked = json.loads(out.strip().splitlines()[-1])
+    picked = shell_json(code)
     return {
         "home": "/",
         "source list (filtered)": "/sources/?min_credibility=4&sort=-published",
@@ -267,15 +272,7 @@ def measure_search() -> dict:
         "TERMS = {'rare': RARE[0], 'medium': VOCABULARY[40], 'common': VOCABULARY[0]}\n"
         + SEARCH_CODE
     )
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env(DJANGO_SETTINGS_MODULE="config.settings.prod"),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return shell_json(code)
 
 
 QUERY_CODE = r"""
@@ -322,19 +319,9 @@ print(json.dumps(rows))
 
 
 def measure_queries() -> dict:
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", QUERY_CODE],
-        cwd=ROOT,
-        env=env(
-            DJANGO_SETTINGS_MODULE="config.settings.prod",
-            CREDENCE_PAGE_CACHE_SECONDS="0",
-            DJANGO_ALLOWED_HOSTS="testserver",
-        ),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return shell_json(
+        QUERY_CODE, CREDENCE_PAGE_CACHE_SECONDS="0", DJANGO_ALLOWED_HOSTS="testserver"
+    )
 
 
 def table(args, build_seconds, pages, search, queries) -> str:

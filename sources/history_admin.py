@@ -10,7 +10,6 @@ from datetime import date, datetime
 from django import forms
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -283,10 +282,3 @@ def concurrent_edit(model, pk, loaded_version: str | None) -> str | None:
     who = (latest.history_user if latest and latest.history_user else None) or _("Someone")
     when = date_format(timezone.localtime(current["updated_at"]), "DATETIME_FORMAT")
     return EDITED_ELSEWHERE % {"who": who, "when": when}
-
-
-def rating_values_differ(obj: models.Model, current: models.Model, names) -> dict:
-    """Return {name: value of obj} for each rating field where obj differs from current."""
-    return {
-        name: getattr(obj, name) for name in names if getattr(obj, name) != getattr(current, name)
-    }

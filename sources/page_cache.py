@@ -29,11 +29,8 @@ def store():
     return caches[settings.CREDENCE_PAGE_CACHE_ALIAS]
 
 
-_cache = store
-
-
 def content_version() -> int:
-    cache = _cache()
+    cache = store()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
@@ -42,7 +39,7 @@ def content_version() -> int:
 
 
 def _bump() -> None:
-    cache = _cache()
+    cache = store()
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not there yet (or evicted): any new value will do
@@ -88,7 +85,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         key = f"credence:page:{content_version()}:{request.get_host()}:{digest}"
-        cache = _cache()
+        cache = store()
         cached = cache.get(key)
         if cached is not None:
             cached["X-Cache"] = "hit"

@@ -1,8 +1,17 @@
-"""Progress of long commands: a tqdm bar on a terminal, plain periodic lines otherwise."""
+"""Helpers for long management commands: progress (a tqdm bar on a terminal, plain
+periodic lines otherwise) and their argument types."""
 
 import sys
 
 PLAIN_PROGRESS_EVERY = 1000
+
+
+def non_negative(value: str) -> int:
+    """argparse type for counts and limits: a whole number, 0 or more."""
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
 
 
 class Progress:

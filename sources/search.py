@@ -319,7 +319,7 @@ def _pg_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy:
     matched = queryset.filter(search_vector=query)
     rank = SearchRank(F("search_vector"), query)
     if fuzzy and not matched.exists():
-        similar = _similar_titles(kind, parsed, exclude=set())
+        similar = _similar_titles(kind, parsed)
         if similar:
             bonus = Case(
                 *[When(pk=pk, then=Value(float(score))) for pk, score in similar],
@@ -339,7 +339,7 @@ def _pg_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy:
     return matched.annotate(search_rank=rank)
 
 
-def _similar_titles(kind: SearchKind, parsed: ParsedQuery, exclude: set) -> list:
+def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list:
     """Titles similar to the query by trigrams (pg_trgm's % operator, GIN-indexed)."""
     words = " ".join(parsed.positive_words())
     if len(words) < 3:
@@ -353,7 +353,7 @@ def _similar_titles(kind: SearchKind, parsed: ParsedQuery, exclude: set) -> list
             f"WHERE {title} %% %s ORDER BY rank DESC, {pk_column} LIMIT 20",
             [words, words],
         )
-        return [(pk, rank) for pk, rank in cursor.fetchall() if pk not in exclude]
+        return cursor.fetchall()
 
 
 def search_filter(

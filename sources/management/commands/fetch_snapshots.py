@@ -5,16 +5,9 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from sources.models import FetchOutcome
-from sources.progress import Progress
+from sources.progress import Progress, non_negative
 from sources.snapshots import snapshot_take, sources_due_for_fetch
 from sources.tasks import snapshots_enqueue
-
-
-def positive(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
 
 
 class Command(BaseCommand):
@@ -26,9 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--stale-days", type=positive, help="also refetch sources older than this many days"
+            "--stale-days", type=non_negative, help="also refetch sources older than this many days"
         )
-        parser.add_argument("--limit", type=positive, help="at most this many sources")
+        parser.add_argument("--limit", type=non_negative, help="at most this many sources")
         parser.add_argument(
             "--run", action="store_true", help="fetch in this process instead of queueing"
         )

@@ -2,15 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.progress import Progress
+from sources.progress import Progress, non_negative
 from wiki.synthetic import synthetic_generate
-
-
-def count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
 
 
 class Command(BaseCommand):
@@ -20,8 +13,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--sources", type=count, required=True, help="how many sources")
-        parser.add_argument("--pages", type=count, required=True, help="how many wiki pages")
+        parser.add_argument("--sources", type=non_negative, required=True, help="how many sources")
+        parser.add_argument("--pages", type=non_negative, required=True, help="how many wiki pages")
         parser.add_argument("--seed", type=int, default=1, help="same seed, same data")
 
     def handle(self, *args, sources, pages, seed, **options):
