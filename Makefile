@@ -3,12 +3,17 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Browser libraries (Mermaid, for diagrams) come from npm with the committed lock file and are
+# copied into static/vendor/ (git-ignored). Without npm, diagrams show as their source.
+NPM := $(shell command -v npm)
+NODE_STAMP := node_modules/.installed
+MERMAID_VENDOR := static/vendor/mermaid
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate check clean bench bench-import serve-prod backup restore loadtest
+.PHONY: install vendor run test lint migrate check clean bench bench-import serve-prod backup restore loadtest
 
-install: $(STAMP)
+install: $(STAMP) vendor
 
 # Reinstall whenever the dependency list changes.
 $(STAMP): pyproject.toml
@@ -17,6 +22,24 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+ifneq ($(NPM),)
+vendor: $(MERMAID_VENDOR)/mermaid.min.js
+
+# Reinstall whenever the lock file changes; no package's install script is run.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+# The single-file browser build (an IIFE that sets window.mermaid; no chunks to load).
+$(MERMAID_VENDOR)/mermaid.min.js: $(NODE_STAMP)
+	mkdir -p $(MERMAID_VENDOR)
+	cp node_modules/mermaid/LICENSE $(MERMAID_VENDOR)/LICENSE
+	cp node_modules/mermaid/dist/mermaid.min.js $(MERMAID_VENDOR)/mermaid.min.js
+else
+vendor:
+	@test -f $(MERMAID_VENDOR)/mermaid.min.js || echo "npm is missing: diagrams will show as their source (install npm and run make install again)"
+endif
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -72,4 +95,4 @@ check: install
 	$(PY) manage.py check
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules static/vendor

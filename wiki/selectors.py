@@ -13,7 +13,15 @@ from sources.page_cache import content_version
 from sources.page_cache import store as page_cache_store
 from sources.selectors import ordering_of, source_list_annotated, source_resolve_refs
 
-from .markup import Reference, RenderContext, body_references, body_render
+from .markup import (
+    Reference,
+    RenderContext,
+    RenderedBody,
+    TocEntry,
+    body_missing_references,
+    body_references,
+    body_render_page,
+)
 from .models import Citation, WikiPage
 
 
@@ -46,6 +54,13 @@ class RenderedPage:
     page: WikiPage
     body_html: str
     references: list[Citation]
+    toc: tuple[TocEntry, ...] = ()
+    has_diagrams: bool = False
+
+    @property
+    def show_toc(self) -> bool:
+        """Tell whether the page has enough sections to be worth a table of contents."""
+        return sum(entry.level == 2 for entry in self.toc) >= TOC_MIN_SECTIONS
 
 
 def wiki_page_render_context(page: WikiPage, citations: list[Citation]) -> RenderContext:
@@ -72,11 +87,17 @@ def wiki_page_detail(slug: str) -> RenderedPage:
     # Rendering a long body is the page's main cost: keep the HTML until anything changes
     # (the content version moves with every write, as for the page cache), for staff too.
     key = f"credence:body:{content_version()}:{page.pk}"
-    html = page_cache_store().get(key)
-    if html is None:
-        html = body_render(page.body, wiki_page_render_context(page, citations))
-        page_cache_store().set(key, html, BODY_CACHE_SECONDS)
-    return RenderedPage(page=page, body_html=html, references=citations)
+    body = page_cache_store().get(key)
+    if not isinstance(body, RenderedBody):
+        body = body_render_page(page.body, wiki_page_render_context(page, citations))
+        page_cache_store().set(key, body, BODY_CACHE_SECONDS)
+    return RenderedPage(
+        page=page,
+        body_html=body.html,
+        references=citations,
+        toc=body.toc,
+        has_diagrams=body.has_diagrams,
+    )
 
 
 @dataclass(frozen=True)
@@ -114,7 +135,15 @@ def wiki_pages_broken_references(
     return broken
 
 
+def wiki_pages_missing_references(pages: Iterable[WikiPage]) -> dict[int, list[str]]:
+    """Return, per page id, the labels of its footnote references whose data is missing."""
+    found = {page.pk: body_missing_references(page.body) for page in pages}
+    return {page_id: labels for page_id, labels in found.items() if labels}
+
+
 BODY_CACHE_SECONDS = 24 * 3600
+# A page with fewer top-level sections than this reads fine without a table of contents.
+TOC_MIN_SECTIONS = 3
 
 # What a list of citing pages shows; never the bodies.
 CITING_PAGE_FIELDS = ("id", "slug", "title", "type", "quality")
