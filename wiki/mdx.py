@@ -9,21 +9,43 @@ The source wiki's pages are MDX: Markdown with JSX components. `mdx_to_markdown`
 3. `<EntityLink name="slug">text</EntityLink>` becomes the page link `[[slug|text]]` (`[[slug]]`,
    or `[[slug|label]]` with a `label`). The first `name` wins; without one the `id` is looked up
    in `entity_slugs`, and an unknown entity leaves its text. Text that our syntax cannot hold
-   becomes a Markdown link to the page URL, `[text](/wiki/slug/)`.
-4. `<Mermaid chart={`...`} />` becomes a fenced `mermaid` block on its own lines.
-5. `<SquiggleEstimate title="T" code={`...`} />` becomes `**T**` and a fenced `squiggle` block.
-6. JSX comments `{/* ... */}` become HTML comments, which the renderer keeps from readers.
-7. Other components with children keep the children. An `<Aside>` becomes a blockquote under its
-   title (or its type); another titled component standing alone gets its title as a bold line.
-8. A component without children is reduced to the prose in its props: a title, topic or question
-   as a bold line, the other strings (also inside arrays and objects) as a bullet list, an object
-   as `- first: second; ...`. `<Calc expr="...">` becomes its expression as inline code. A
-   component with no prose in its props is dropped.
-9. Code blocks and code spans are copied untouched, and so are HTML entities, backslash escapes,
-   footnotes and lower-case HTML tags. A literal `[[...]]` that our syntax would read is escaped.
-10. A malformed or unclosed component is kept as text, its `<` escaped; no input raises.
+   becomes a Markdown link to the page URL, `[text](/wiki/slug/)`. A link cannot hold a link:
+   a Markdown link inside the text of either is reduced to its text, and so is a page link
+   inside the text of a Markdown link.
+4. `<Mermaid chart={`...`} />` becomes a fenced `mermaid` block on its own lines (a page link
+   in a label keeps its text), and `<CauseEffectGraph>` a Mermaid flowchart of its nodes and
+   edges, followed by the nodes' descriptions as a definition list.
+5. Components become the structures of our Markdown that a reader knows, from their props:
+   - a `:::section[Title]` container: `<KeyQuestions>` (a list of questions, each with its
+     positions), `<Crux>` (its question as title; description, fields as a definition list,
+     positions as a table, what would update it, research), `<CruxList>`, `<DisagreementMap>`
+     and `<TimelineViz>` (tables), `<ComparisonTable>` (a table of its inline rows) and
+     `<SquiggleEstimate>` (its code, then the ranges its code states as literals);
+   - an `:::aside[Title]` with a definition list: `<InfoBox>` and `<DataInfoBox>` (fields,
+     data, or `ratings={frontmatter.ratings}` read from the page's front matter);
+   - a definition list of name and role: `<KeyPeople>`; a line of tags: `<Tags>`.
+6. Components with children keep them: `<Section>` and `<KeyTakeaways>` inside a
+   `:::section[...]`, `<InfoBox>` and `<DataInfoBox>` inside an `:::aside[...]`, `<Aside>` inside
+   a callout of its type (`:::note[Title]`, `:::tip`, `:::caution`, `:::danger`). A container
+   holding another gets more colons. A titled component of another name standing alone gets its
+   title as a bold line.
+7. A component whose data the source wiki keeps in its database says so: in running text
+   (`<FBF>` without children, `<Calc>`) as "(value not available)", as a block (`<FBRecordTable>`,
+   `<FBFactTable>`, the `...TableView`s, `<Backlinks>`, ...) as one italic line naming it.
+8. Another component without children is reduced to the prose in its props: a title, topic or
+   question as a bold line, the other strings (also inside arrays and objects) as a bullet list,
+   an object as `- first: second; ...`. A component with no prose in its props is dropped.
+   Strings from props are JavaScript, where `$` is no math: it is written `\\$`.
+9. `{frontmatter.key}` in a body becomes that front matter value (`front_matter`); an unknown
+   key writes nothing. JSX comments `{/* ... */}` become HTML comments, hidden from readers.
+10. Code blocks and code spans are copied untouched, and so are HTML entities, backslash
+   escapes, footnotes and lower-case HTML tags. A literal `[[...]]` that our syntax would read
+   is escaped.
+11. A malformed or unclosed component is kept as text, its `<` escaped; no input raises. An
+   unclosed "tag" of capitalised words (`<Paul Christiano>`) is prose: its words are kept.
 
-Every reduction or fallback is reported as an `MdxNote` with the line of its tag.
+Every component converted (a diagram, a citation or a page link aside), reduced or dropped, and
+every fallback, is reported as an `MdxNote` with the line of its tag.
 
 Some Markdown means something else at the start of a line, or in a table, so:
 - in a table row the `|` of a reference is written `\\|` (a bare one would split the cell);
@@ -31,7 +53,10 @@ Some Markdown means something else at the start of a line, or in a table, so:
   whole line as HTML and hide it), and prose moved to a line start that looks like an ESM line
   gets its first letter as a character reference (a re-import would drop the line);
 - a block (a diagram, a list, a quote) always gets lines of its own, so text that followed a
-  block component on its line starts a new paragraph.
+  block component on its line starts a new paragraph;
+- a container's title is shown as written, without Markdown, so references in it keep their
+  text and escapes their character; a title that needs Markdown heads the content, in bold;
+- a term or a definition from props that would open a block (`# `, `- `, `1. `) is escaped.
 
 `markdown_to_mdx` is the inverse for what the importer writes: citations and page links become
 `<R>` and `<EntityLink>` again, and HTML comments JSX comments (MDX rejects `<!--`), so that
@@ -46,6 +71,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from .markup import REF_RE
 
@@ -82,12 +108,21 @@ TABLE_END_RE = re.compile(r"[ \t]*(?:>|#|[-*+][ \t]|\d+[.)][ \t]|`{3}|~{3}|<!--)
 _FENCE_AHEAD = r"^(?=[ \t]*(?:>[ \t]?)*(?:`{3}|~{3}))"
 _ESM_AHEAD = r"^(?=import\s|export\s)"
 _STOPS = r"`+|\\.|<!--"
-TRIGGER_RE = re.compile(rf"{_FENCE_AHEAD}|{_STOPS}|</?[A-Z]|\{{\s*/\*|\[\[", re.M | re.S)
+_BRACES = r"\{\s*(?:/\*|frontmatter\.)"  # a JSX comment, or a front matter value
+TRIGGER_RE = re.compile(rf"{_FENCE_AHEAD}|{_STOPS}|</?[A-Z]|{_BRACES}|\[\[", re.M | re.S)
 DOCUMENT_TRIGGER_RE = re.compile(
-    rf"{_FENCE_AHEAD}|{_ESM_AHEAD}|{_STOPS}|</?[A-Z]|\{{\s*/\*|\[\[", re.M | re.S
+    rf"{_FENCE_AHEAD}|{_ESM_AHEAD}|{_STOPS}|</?[A-Z]|{_BRACES}|\[\[", re.M | re.S
 )
 LINE_START_SCAN_RE = re.compile(rf"{_FENCE_AHEAD}|{_ESM_AHEAD}|{_STOPS}", re.M | re.S)
 MARKDOWN_TRIGGER_RE = re.compile(rf"{_FENCE_AHEAD}|{_STOPS}|\[\[", re.M | re.S)
+
+# A backslash-escaped character reference (`\&lt;`), which readers would see as written.
+ESCAPED_ENTITY_RE = re.compile(r"\\(&(?:lt|gt|amp|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,5});)")
+# A link whose URL's own parentheses took its closing one, at the end of a line or cell.
+UNCLOSED_LINK_RE = re.compile(
+    r"(?<![\\!])\[[^\[\]\n]+\]\(https?://[^\s()]*\([^\s()]*\)[^\s()]*(?=[ \t]*(?:\||$))",
+    re.M,
+)
 
 # Prop keys whose values are identifiers, enums, numbers or layout, never prose.
 NON_PROSE_KEYS = frozenset(
@@ -103,6 +138,91 @@ TITLE_KEYS = ("title", "topic", "question")
 URL_KEYS = frozenset({"url", "href", "link"})
 # Nesting deeper than this (components, JS values) is kept as text rather than recursed into.
 MAX_DEPTH = 40
+
+JSX_COMMENT_OPEN_RE = re.compile(r"\{\s*/\*")
+_FRONT_MATTER_PATH = r"frontmatter\.([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)"
+FRONT_MATTER_RE = re.compile(rf"\{{\s*{_FRONT_MATTER_PATH}\s*\}}")
+FRONT_MATTER_PATH_RE = re.compile(_FRONT_MATTER_PATH)
+# A Markdown link `[text](url "title")` (not an image, not escaped) inside a reference's text.
+INNER_LINK_RE = re.compile(
+    r"(?<![\\!])\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]*)>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+)
+# A capitalised word: `<Paul Christiano>`, never closed, is a name in angle brackets.
+PROSE_WORD_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*")
+# What would open a block at the start of a line (a heading, quote, list, definition, fence).
+BLOCK_START_RE = re.compile(r"[#>:]|[-+*](?=[ \t]|$)|`{3}|~{3}|\d{1,9}[.)](?=[ \t]|$)")
+LINK_BRACKET_RE = re.compile(r"\\.|[\[\]]")  # brackets, and escapes that are none
+CHART_REFERENCE_RE = re.compile(r"<(EntityLink|R)\b[^<>]*>([^<>]*)</\1\s*>")
+CONTAINER_FENCE_RE = re.compile(r"^[ \t]*(:{3,})", re.M)
+
+# Components, by what they become. Panels hold their children: the method that writes them.
+PANELS = {
+    "Aside": "_aside",
+    "InfoBox": "_box",
+    "DataInfoBox": "_box",
+    "Section": "_section",
+    "KeyTakeaways": "_section",
+}
+SECTION_TITLES = {"KeyTakeaways": "Key takeaways", "KeyQuestions": "Key questions"}
+CALLOUT_KINDS = {
+    "note": "note", "info": "note", "tip": "tip", "success": "tip", "caution": "caution",
+    "warning": "caution", "danger": "danger", "error": "danger",
+}  # fmt: skip
+# Data components (their props are the content): the method that writes each one.
+DATA_BLOCKS = {
+    "Mermaid": "_mermaid",
+    "SquiggleEstimate": "_squiggle",
+    "KeyQuestions": "_key_questions",
+    "Crux": "_crux",
+    "CruxList": "_crux_list",
+    "DisagreementMap": "_disagreement_map",
+    "KeyPeople": "_key_people",
+    "InfoBox": "_info_box",
+    "DataInfoBox": "_info_box",
+    "CauseEffectGraph": "_cause_effect_graph",
+    "ComparisonTable": "_comparison_table",
+    "TimelineViz": "_timeline",
+    "Tags": "_tags",
+}
+# Components showing a value from the source wiki's database, in running text.
+INLINE_VALUES = frozenset({"FBF", "Calc"})
+VALUE_MISSING = "(value not available)"
+# Components showing data from the source wiki's database (or, without it, nothing here):
+# what a reader calls them, and what they show. Any `...TableView` is a table too.
+EXTERNAL_DATA = {
+    "FBRecordTable": ("Records", "table"),
+    "FBFactTable": ("Facts", "table"),
+    "FBCompareTable": ("Comparison", "table"),
+    "ComparisonTable": ("Comparison", "table"),
+    "AnthropicStakeholdersTable": ("Anthropic stakeholders", "table"),
+    "ModelsList": ("Models", "list"),
+    "TimelineViz": ("Timeline", "timeline"),
+    "ConceptsDirectory": ("Concepts directory", "directory"),
+    "Backlinks": ("Backlinks", "list"),
+    "ArticleSources": ("Article sources", "list"),
+    "DataInfoBox": ("Info box", "box"),
+    "DataCrux": ("Crux", "crux"),
+    "DataEstimateBox": ("Estimate", "estimate"),
+    "CruxList": ("Cruxes", "list"),
+}
+DATA_MISSING = (
+    "this {noun}'s data is kept in the Longterm Wiki's database and is not available here."
+)
+CRUX_FIELDS = (
+    ("domain", "Domain"),
+    ("importance", "Importance"),
+    ("resolvability", "Resolvability"),
+    ("currentState", "Current state"),
+)
+DISAGREEMENT_COLUMNS = [
+    "Position", "View", "Held by", "Estimate", "Evidence", "Quote", "Confidence", "Strength",
+]  # fmt: skip
+# The keys that hold an object's value when it stands in a table cell or a definition.
+VALUE_KEYS = ("value", "label", "name", "title", "text")
+SQUIGGLE_NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
+SQUIGGLE_VALUE_RE = re.compile(rf"\(?\s*({SQUIGGLE_NUMBER})(?:\s+to\s+({SQUIGGLE_NUMBER}))?\s*\)?")
+SQUIGGLE_ASSIGNMENT_RE = re.compile(r"^([A-Za-z_]\w*)\s*=\s*(.+)$", re.M)
+SQUIGGLE_ENTRY_RE = re.compile(r"^\s*\"((?:[^\"\\]|\\.)*)\"\s*:\s*(.+?)\s*,?\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -124,17 +244,47 @@ class MdxConversion:
 
 
 def mdx_to_markdown(
-    body: str, *, first_line: int = 1, entity_slugs: Mapping[str, str] | None = None
+    body: str,
+    *,
+    first_line: int = 1,
+    entity_slugs: Mapping[str, str] | None = None,
+    front_matter: Mapping | None = None,
 ) -> MdxConversion:
     """Convert an MDX page body to our Markdown; see the module docstring for the rules."""
-    found = _Found(entity_slugs or {})
-    converter = _Converter(body, found, _Lines(body, first_line), document=True)
+    found = _Found(entity_slugs or {}, front_matter or {})
+    lines = _Lines(body, first_line)
+    converter = _Converter(body, found, lines, document=True)
+    markdown = _links_closed(converter.convert(), body, found, lines)
     return MdxConversion(
-        markdown=_tidy(converter.convert()),
+        markdown=_tidy(markdown),
         citations=[(ref, line) for _, ref, line in sorted(found.citations, key=_by_key)],
         links=[(slug, line) for _, slug, line in sorted(found.links, key=_by_key)],
         notes=[note for _, note in sorted(found.notes, key=_by_key)],
     )
+
+
+def _links_closed(markdown: str, body: str, found: _Found, lines: _Lines) -> str:
+    """Close links whose URL's parentheses took the closing one the link needed.
+
+    `[Wikipedia](https://en.wikipedia.org/wiki/Claude_(language_model) |` in a table cell
+    lost its last `)`; CommonMark then shows the whole link as text.
+    """
+
+    def close(match: re.Match) -> str:
+        offset = max(body.find(match[0]), 0)
+        found.notes.append((lines.key(offset), MdxNote(lines.line(offset), "unclosed link closed")))
+        return match[0] + ")"
+
+    out, fence = [], None
+    for line in markdown.split("\n"):
+        if fence is not None:
+            fence = None if _closing_fence_re(fence).fullmatch(line) else fence
+        elif (opener := FENCE_RE.match(line)) and _is_fence(opener):
+            fence = opener[1]
+        elif "`" not in line:  # code spans are left alone
+            line = UNCLOSED_LINK_RE.sub(close, line)
+        out.append(line)
+    return "\n".join(out)
 
 
 def markdown_to_mdx(markdown: str) -> str:
@@ -200,6 +350,7 @@ class _Found:
     """What a conversion found, keyed by position so nested conversions sort into order."""
 
     entity_slugs: Mapping[str, str]
+    front_matter: Mapping
     citations: list[tuple[tuple[int, ...], str, int]] = field(default_factory=list)
     links: list[tuple[tuple[int, ...], str, int]] = field(default_factory=list)
     notes: list[tuple[tuple[int, ...], MdxNote]] = field(default_factory=list)
@@ -257,6 +408,11 @@ class _JsStr:
 
 
 @dataclass
+class _JsWord:
+    text: str  # a number, `true`, or a name such as `frontmatter.ratings`
+
+
+@dataclass
 class _JsObject:
     entries: list[tuple[str, int, bool, object]]  # key, its offset, key is quoted prose, value
 
@@ -293,7 +449,7 @@ class _Converter:
         trigger = DOCUMENT_TRIGGER_RE if self.document and self.depth == 0 else TRIGGER_RE
         pos = start
         while (match := trigger.search(text, pos, end)) is not None:
-            self._copy(out, pos, match.start(), dedent)
+            self._copy_text(out, pos, match.start(), dedent)
             pos = match.start()
             if text.startswith("</", pos):
                 close = CLOSE_TAG_RE.match(text, pos, end)
@@ -307,12 +463,19 @@ class _Converter:
                 pos = self._comment(out, pos, end, HTML_COMMENT_RE)
             elif text.startswith("<", pos):
                 pos = self._tag(out, pos, end, dedent)
-            elif text.startswith("{", pos):
+            elif JSX_COMMENT_OPEN_RE.match(text, pos, end):
                 pos = self._comment(out, pos, end, JSX_COMMENT_RE)
+            elif text.startswith("{", pos):
+                pos = self._front_matter(out, pos, end)
             elif text.startswith("[[", pos):
                 # A literal `[[x]]` in MDX is text; unescaped, our syntax would make it a link.
                 out.append("\\[" if REF_ANY_RE.match(text, pos, end) else "[")
                 pos += 1
+            elif (entity := ESCAPED_ENTITY_RE.match(text, pos, end)) is not None:
+                # `\&lt;` shows readers "&lt;": the author meant the character.
+                self._note(pos, f"escaped entity {entity[1]} written as the character it names")
+                out.append(entity[1])
+                pos = entity.end()
             elif text.startswith("\\", pos):
                 self._copy(out, pos, min(pos + 2, end), dedent)
                 pos = min(pos + 2, end)
@@ -323,7 +486,7 @@ class _Converter:
                 stop = skipped if skipped is not None else _run_end(text, pos, end)
                 self._copy(out, pos, stop, dedent)
                 pos = stop
-        self._copy(out, pos, end, dedent)
+        self._copy_text(out, pos, end, dedent)
         return out, None
 
     def _esm(self, pos: int, end: int) -> int | None:
@@ -331,6 +494,14 @@ class _Converter:
             return None
         esm = ESM_RE.match(self.text, pos, end)
         return esm.end() if esm else None
+
+    def _copy_text(self, out: list[str], start: int, stop: int, dedent: int) -> None:
+        """Copy text that holds no code and no escapes (where the scans stop)."""
+        if self.document:
+            self._copy(out, start, stop, dedent)
+        elif start < stop:
+            # A prop string is JavaScript, where `$` means nothing; in our Markdown it opens math.
+            out.append(self.text[start:stop].replace("$", "\\$"))
 
     def _copy(self, out: list[str], start: int, stop: int, dedent: int) -> None:
         if start >= stop:
@@ -355,6 +526,23 @@ class _Converter:
             return pos + 1
         out.append(_html_comment(match[1]))
         return match.end()
+
+    def _front_matter(self, out: list[str], pos: int, end: int) -> int:
+        """Write `{frontmatter.key}` in a body as that front matter value, as MDX shows it."""
+        expr = FRONT_MATTER_RE.match(self.text, pos, end)
+        if expr is None or not self.document:
+            # Another expression, or literal text in a prop string: kept, escaped.
+            if self.document:
+                self._note(pos, "expression {frontmatter...} kept as written")
+            out.append("\\{")
+            return pos + 1
+        text = _front_matter_text(_front_matter_value(self.found.front_matter, expr[1]))
+        if text is None:
+            self._note(pos, f"{{frontmatter.{expr[1]}}} dropped: no such text in the front matter")
+            return expr.end()
+        self._note(pos, f"{{frontmatter.{expr[1]}}} became its front matter value")
+        out.append(self._converted(text, pos))
+        return expr.end()
 
     def _tag(self, out: list[str], pos: int, end: int, dedent: int) -> int:
         tag = _parse_open_tag(self.text, pos, end)
@@ -397,6 +585,17 @@ class _Converter:
         return resume
 
     def _unclosed(self, tag: _Tag, out: list[str]) -> int:
+        words = [tag.name, *(attr.name for attr in tag.attrs)]
+        if (
+            not tag.self_closing
+            and len(words) > 1
+            and all(attr.kind == "flag" for attr in tag.attrs)
+            and all(PROSE_WORD_RE.fullmatch(word) for word in words)
+        ):
+            # `<Paul Christiano>`: a name in angle brackets, never closed, is prose.
+            self._note(tag.start, f"<{' '.join(words)}> is prose, not a component; kept its words")
+            out.append(" ".join(words))
+            return tag.end
         self._note(tag.start, f"unclosed <{tag.name}> kept as text")
         # Escaped, so that neither our renderer nor a re-import takes it for a tag; the rest
         # of the tag is scanned as text, as a re-import would scan it.
@@ -420,28 +619,34 @@ class _Converter:
     # Components ----------------------------------------------------------------------------
 
     def _component(self, tag: _Tag, children: str | None, out, resume: int, end: int) -> int:
+        name = tag.name
         has_children = bool(children and children.strip())
-        if tag.name == "R":
+        if name == "R":
             out.append(self._citation(tag, children or ""))
-        elif tag.name == "EntityLink":
-            self._append_link(out, self._entity_link(tag, children or ""))
-        elif tag.name == "Aside" and has_children:
-            return self._place_block(out, self._aside(tag, children), resume, end)
+        elif name == "EntityLink":
+            self._append_link(out, self._entity_link(tag, children or "", resume))
+        elif has_children and name in PANELS:
+            block = getattr(self, PANELS[name])(tag, children)
+            return self._place_block(out, block, resume, end)
         elif has_children:
             return self._keep_children(tag, children, out, resume, end)
-        elif tag.name == "Mermaid" and self._attr_text(tag, "chart"):
-            return self._place_block(out, self._mermaid(tag), resume, end)
-        elif tag.name == "SquiggleEstimate" and self._attr_text(tag, "code"):
-            return self._place_block(out, self._squiggle(tag), resume, end)
-        elif tag.name == "Calc" and self._attr_text(tag, "expr"):
-            self._note(tag.start, "component <Calc> reduced to its expression")
-            out.append(_code_span(self._attr_text(tag, "expr")))
+        elif name in INLINE_VALUES:
+            self._note(tag.start, f"component <{name}>: its value is not in the files")
+            out.append(VALUE_MISSING)
+        elif (block := self._data_block(tag)) is not None:
+            return self._place_block(out, block, resume, end) if block else resume
+        elif (external := _external_data(name)) is not None:
+            label, noun = external
+            label = self._attr_prose(tag, "title") or label
+            self._note(tag.start, f"component <{name}>: its data is not in the files")
+            line = f"*{label}: {DATA_MISSING.format(noun=noun)}*"
+            return self._place_block(out, line, resume, end)
         else:
             prose = self._prose(tag)
             if prose is None:
-                self._note(tag.start, f"component <{tag.name}> dropped: no prose in its props")
+                self._note(tag.start, f"component <{name}> dropped: no prose in its props")
                 return resume
-            self._note(tag.start, f"component <{tag.name}> reduced to its text")
+            self._note(tag.start, f"component <{name}> reduced to its text")
             return self._place_block(out, prose, resume, end)
         return resume
 
@@ -451,6 +656,7 @@ class _Converter:
             self._note(tag.start, f"<R> with id {ref!r} cannot be a citation; kept its text")
             return text
         self.found.citations.append((self.lines.key(tag.start), ref, self.lines.line(tag.start)))
+        text = self._unlinked(tag, text)
         marker = self._reference(f"cite:{ref}", text, tag)
         if marker is not None:
             return marker
@@ -458,7 +664,7 @@ class _Converter:
         # A trailing backslash would escape the marker's `[`.
         return text + (" " if text.endswith("\\") else "") + f"[[cite:{ref}]]"
 
-    def _entity_link(self, tag: _Tag, children: str) -> str:
+    def _entity_link(self, tag: _Tag, children: str, resume: int) -> str:
         names = [attr for attr in tag.attrs if attr.name == "name"]
         slug = self._attr_text(tag, "name")
         if len(names) > 1:
@@ -472,12 +678,45 @@ class _Converter:
                 tag.start, f"<EntityLink id={entity_id!r}> names no known page; kept its text"
             )
             return text or entity_id or ""
+        if text.strip() and self._in_link_text(tag.start, resume):
+            self._note(tag.start, "page link inside a Markdown link's text kept as its text")
+            return text
         self.found.links.append((self.lines.key(tag.start), slug, self.lines.line(tag.start)))
+        urls = [link[2] for link in INNER_LINK_RE.finditer(text)]
+        text = self._unlinked(tag, text)
         marker = self._reference(slug, text, tag)
         if marker is not None:
-            return marker
+            # The page link wins the text; the outside link it held follows, so that nothing
+            # is lost (a link to a source's URL is also a citation of it).
+            return marker + "".join(_host_link(url) for url in urls)
         self._note(tag.start, "link text cannot go inside [[...]]; written as a Markdown link")
         return f"[{_link_text(text)}]({PAGE_URL.format(slug=slug)})"
+
+    def _in_link_text(self, start: int, stop: int) -> bool:
+        """Tell whether text[start:stop] sits in the text of a Markdown link, `[...](url)`."""
+        blank = self.text.rfind("\n\n", 0, start)
+        paragraph, depth = (0 if blank < 0 else blank + 2), 0
+        for bracket in LINK_BRACKET_RE.finditer(self.text, paragraph, start):
+            depth = max(0, depth + (1 if bracket[0] == "[" else -1 if bracket[0] == "]" else 0))
+        if depth == 0:
+            return False
+        end = BLANK_LINE_AFTER_RE.search(self.text, stop)
+        for bracket in LINK_BRACKET_RE.finditer(
+            self.text, stop, end.start() if end else len(self.text)
+        ):
+            depth += 1 if bracket[0] == "[" else -1 if bracket[0] == "]" else 0
+            if depth == 0:
+                return self.text.startswith("(", bracket.end())
+        return False
+
+    def _unlinked(self, tag: _Tag, text: str) -> str:
+        """Strip Markdown links from a reference's text: a link cannot hold another."""
+
+        def unlink(link: re.Match) -> str:
+            self._note(tag.start, f"link to {link[2]} in <{tag.name}> text kept as its text")
+            return link[1]
+
+        return INNER_LINK_RE.sub(unlink, text)
 
     def _append_link(self, out: list[str], link: str) -> None:
         if link.startswith("[") and out and out[-1].endswith("!") and not link.startswith("[["):
@@ -493,13 +732,6 @@ class _Converter:
         pipe = "\\|" if self.lines.index(tag.start) in self.table_lines else "|"
         return f"[[{target}{pipe}{text}]]"
 
-    def _aside(self, tag: _Tag, children: str) -> str:
-        self._note(tag.start, "component <Aside> became a blockquote")
-        title = self._attr_prose(tag, "title") or self._attr_prose(tag, "type").capitalize()
-        lines = [f"**{title}**", ""] if title else []
-        lines += _strip_blank_edges(children).split("\n")
-        return "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
-
     def _keep_children(self, tag: _Tag, children: str, out, resume: int, end: int) -> int:
         self._note(tag.start, f"component <{tag.name}> reduced to its content")
         header = self._prose(tag)
@@ -508,18 +740,6 @@ class _Converter:
             return self._place_block(out, block, resume, end)
         out.append(children)
         return resume
-
-    def _mermaid(self, tag: _Tag) -> str:
-        chart = self._attr_text(tag, "chart")
-        if "${" in chart:
-            self._note(tag.start, "template substitution in <Mermaid> kept as written")
-        return _fenced("mermaid", chart)
-
-    def _squiggle(self, tag: _Tag) -> str:
-        self._note(tag.start, "component <SquiggleEstimate> shown as its code")
-        title = self._attr_prose(tag, "title")
-        block = _fenced("squiggle", self._attr_text(tag, "code"))
-        return f"**{title}**\n\n{block}" if title else block
 
     def _stands_alone(self, start: int, stop: int) -> bool:
         """Tell whether text[start:stop] has nothing else on its first and last lines."""
@@ -550,26 +770,364 @@ class _Converter:
             out.append("\n")
         return pos
 
+    # Panels: components whose children are the content ------------------------------------
+
+    def _aside(self, tag: _Tag, children: str) -> str:
+        kind = CALLOUT_KINDS.get((self._attr_text(tag, "type") or "").strip().lower(), "note")
+        self._note(tag.start, f"component <Aside> became a {kind} callout")
+        return _container(kind, self._attr_prose(tag, "title"), children)
+
+    def _box(self, tag: _Tag, children: str) -> str:
+        self._note(tag.start, f"component <{tag.name}> became an aside")
+        return _container("aside", self._attr_prose(tag, "title"), children)
+
+    def _section(self, tag: _Tag, children: str) -> str:
+        self._note(tag.start, f"component <{tag.name}> became a section")
+        title = self._attr_prose(tag, "title") or SECTION_TITLES.get(tag.name, "")
+        return _container("section", title, children)
+
+    # Data: components whose props are the content -----------------------------------------
+
+    def _data_block(self, tag: _Tag) -> str | None:
+        """Return the Markdown for a data component, "" to drop it, or None if it has no data."""
+        method = DATA_BLOCKS.get(tag.name)
+        if method is None:
+            return None
+        mark = self.found.mark()
+        block = getattr(self, method)(tag)
+        if block is None:
+            self.found.rollback(mark)
+        return block
+
+    def _mermaid(self, tag: _Tag) -> str | None:
+        chart = self._attr_text(tag, "chart")
+        if not chart:
+            return None
+        if "${" in chart:
+            self._note(tag.start, "template substitution in <Mermaid> kept as written")
+        if CHART_REFERENCE_RE.search(chart):
+            # A diagram's labels are text: a page link or a citation in one keeps its text.
+            self._note(tag.start, "links in a <Mermaid> chart kept as their text")
+            chart = CHART_REFERENCE_RE.sub(lambda ref: ref[2], chart)
+        return _fenced("mermaid", chart)
+
+    def _squiggle(self, tag: _Tag) -> str | None:
+        code = self._attr_text(tag, "code")
+        if not code:
+            return None
+        self._note(tag.start, "component <SquiggleEstimate> became a section with its code")
+        parts = [_fenced("squiggle", code)]
+        if ranges := _squiggle_ranges(code):
+            parts.append(ranges)
+        return _container("section", self._attr_prose(tag, "title") or "Estimate", parts)
+
+    def _key_questions(self, tag: _Tag) -> str | None:
+        lines = []
+        for question in _list(self._prop(tag, "questions")):
+            if not isinstance(question, _JsObject):
+                lines += [f"- {_block_safe(text)}"] if (text := self._text(question)) else []
+                continue
+            text = self._text(_get(question, "question"))
+            positions = [
+                line for p in _list(_get(question, "positions")) if (line := self._view_line(p))
+            ]
+            if text:
+                lines.append(f"- **{text}**" if positions else f"- {_block_safe(text)}")
+            indent = "  " if text else ""
+            lines += [f"{indent}- {_block_safe(line)}" for line in positions]
+        if not lines:
+            return None
+        self._note(tag.start, "component <KeyQuestions> became a section with a list")
+        title = self._attr_prose(tag, "title") or SECTION_TITLES["KeyQuestions"]
+        return _container("section", title, ["\n".join(lines)])
+
+    def _view_line(self, view: object) -> str:
+        """Return a position on a question: the position, its confidence, why, and so what."""
+        if not isinstance(view, _JsObject):
+            return self._text(view)
+        head = self._text(_get(view, "position") or _get(view, "view"))
+        confidence = self._text(_get(view, "confidence"))
+        reasoning = self._text(_get(view, "reasoning"))
+        implications = self._text(_get(view, "implications"))
+        text = f"**{head}**" if head else ""
+        if confidence:
+            text += f" ({confidence} confidence)" if text else f"Confidence: {confidence}"
+        if reasoning:
+            text += f": {reasoning}" if text else reasoning
+        if implications:
+            text += f"{_stop(text)} *Implications:* {implications}" if text else implications
+        return text
+
+    def _crux(self, tag: _Tag) -> str | None:
+        question = self._attr_prose(tag, "question")
+        parts = [_block_safe(self._attr_prose(tag, "description"))]
+        fields = [
+            (label, [text])
+            for key, label in CRUX_FIELDS
+            if (text := self._text(self._prop(tag, key)))
+        ]
+        parts.append(_deflist(fields))
+        rows = [
+            [self._text(_get(p, key)) for key in ("view", "probability", "holders", "implications")]
+            for p in _list(self._prop(tag, "positions"))
+            if isinstance(p, _JsObject)
+        ]
+        parts.append(_table(["View", "Probability", "Held by", "Implications"], rows))
+        updates = [t for v in _list(self._prop(tag, "wouldUpdateOn")) if (t := self._text(v))]
+        parts.append(_headed("Would update on", _bullets(updates)))
+        if related := self._text(self._prop(tag, "relatedCruxes")):
+            parts.append(f"**Related cruxes:** {related}")
+        research = self._items(self._prop(tag, "relevantResearch"), 0)
+        parts.append(_headed("Relevant research", _list_lines(research)))
+        if not question and not any(parts):
+            return None
+        self._note(tag.start, "component <Crux> became a section")
+        return _container("section", question or "Crux", parts)
+
+    def _crux_list(self, tag: _Tag) -> str | None:
+        rows = [
+            [self._text(_get(c, key)) for key in ("question", "importance", "timeframe", "summary")]
+            for c in _list(self._prop(tag, "cruxes"))
+            if isinstance(c, _JsObject)
+        ]
+        table = _table(["Question", "Importance", "Timeframe", "Summary"], rows)
+        if not table:
+            return None
+        self._note(tag.start, "component <CruxList> became a section with a table")
+        domain = self._attr_prose(tag, "domain")
+        return _container("section", f"Cruxes: {domain}" if domain else "Cruxes", [table])
+
+    def _disagreement_map(self, tag: _Tag) -> str | None:
+        rows = []
+        for p in _list(self._prop(tag, "positions")):
+            if not isinstance(p, _JsObject):
+                continue
+            # `name` is the position when others hold it (`proponents`), else who holds it.
+            proponents = _get(p, "proponents")
+            name = _get(p, "name")
+            position = _get(p, "position") or (name if proponents else None)
+            holder = _get(p, "actor") or _get(p, "person") or (None if proponents else name)
+            views = [self._text(_get(p, key)) for key in ("description", "reasoning")]
+            quote = self._text(_get(p, "quote"))
+            stance = self._text(_get(p, "stance")).replace("-", " ")  # `short-timelines`
+            rows.append(
+                [
+                    self._text(position) or stance,
+                    " ".join(view for view in views if view),
+                    self._text(holder or proponents),
+                    self._text(_get(p, "estimate")),
+                    self._text(_get(p, "evidence")),
+                    f"“{quote}”" if quote else "",
+                    self._text(_get(p, "confidence")),
+                    self._text(_get(p, "strength")),
+                ]
+            )
+        table = _table(DISAGREEMENT_COLUMNS, rows)
+        if not table:
+            return None
+        self._note(tag.start, "component <DisagreementMap> became a section with a table")
+        parts = [_block_safe(self._attr_prose(tag, "description"))]
+        spectrum = self._prop(tag, "spectrum")
+        if isinstance(spectrum, _JsObject):
+            low, high = self._text(_get(spectrum, "low")), self._text(_get(spectrum, "high"))
+            if low and high:
+                parts.append(f"Spectrum: from {low} to {high}.")
+        parts.append(table)
+        title = self._attr_prose(tag, "title") or self._attr_prose(tag, "topic") or "Positions"
+        return _container("section", title, parts)
+
+    def _key_people(self, tag: _Tag) -> str | None:
+        items = []
+        for person in _list(self._prop(tag, "people")):
+            if not isinstance(person, _JsObject):
+                items += [(text, [])] if (text := self._text(person)) else []
+                continue
+            name = self._text(_get(person, "name"))
+            roles = [self._text(_get(person, key)) for key in ("role", "background", "description")]
+            roles = [role for role in roles if role]
+            url = next((u for link in _list(_get(person, "links")) if (u := _url(link))), "")
+            if name and url:
+                name = _with_link([name], url)[0]
+            if name or roles:
+                items.append((name, roles) if name else (roles[0], roles[1:]))
+        if not items:
+            return None
+        self._note(tag.start, "component <KeyPeople> became a definition list")
+        return _deflist(items)
+
+    def _info_box(self, tag: _Tag) -> str | None:
+        fields = []
+        for field_ in _list(self._prop(tag, "customFields")):
+            if isinstance(field_, _JsObject):
+                fields.append(
+                    (self._text(_get(field_, "label")), [self._text(_get(field_, "value"))])
+                )
+        data = self._prop(tag, "data")
+        if isinstance(data, _JsObject):
+            for key, offset, quoted, value in data.entries:
+                label = self._inline(_JsStr(key, offset)) if quoted else _words(key)
+                fields.append((label, [self._text(value)]))
+        title = self._attr_prose(tag, "title")
+        ratings = self._prop(tag, "ratings")
+        if isinstance(ratings, _JsWord) and (path := FRONT_MATTER_PATH_RE.fullmatch(ratings.text)):
+            ratings = _front_matter_value(self.found.front_matter, path[1])
+            if ratings is None and not fields:
+                self._note(
+                    tag.start, f"component <{tag.name}> dropped: no {path[1]} in the front matter"
+                )
+                return ""
+        fields += self._ratings(ratings)
+        fields = [(label, values) for label, values in fields if label or any(values)]
+        if not fields:
+            return None
+        self._note(tag.start, f"component <{tag.name}> became an aside")
+        return _container("aside", title or ("Ratings" if ratings else ""), [_deflist(fields)])
+
+    def _ratings(self, ratings: object) -> list[tuple[str, list[str]]]:
+        """Return ratings (`{focus: 7}`, from the props or the front matter) as fields."""
+        if isinstance(ratings, _JsObject):
+            ratings = {
+                key: value.text
+                for key, _, _, value in ratings.entries
+                if isinstance(value, _JsWord)
+            }
+        if not isinstance(ratings, Mapping):
+            return []
+        return [
+            (_plain(_words(str(key))), [f"{value}/10"])
+            for key, value in ratings.items()
+            if not isinstance(value, bool) and re.fullmatch(r"\d+(?:\.\d+)?", str(value))
+        ]
+
+    def _cause_effect_graph(self, tag: _Tag) -> str | None:
+        ids: dict[str, str] = {}
+        nodes, edges, key = [], [], []
+
+        def node_id(name: str) -> str:  # an edge's end that no node declares is named by it
+            if name not in ids:
+                ids[name] = f"n{len(nodes) + 1}"
+                nodes.append(f'    {ids[name]}["{_mermaid_text(name)}"]')
+            return ids[name]
+
+        for node in _list(self._prop(tag, "initialNodes") or self._prop(tag, "nodes")):
+            if not isinstance(node, _JsObject):
+                continue
+            name = _raw(_get(node, "id"))
+            data = _get(node, "data") if isinstance(_get(node, "data"), _JsObject) else node
+            label = _get(data, "label") or _get(node, "label")
+            text = _raw(label) or name
+            if not text:
+                continue
+            ident = f"n{len(nodes) + 1}"  # Mermaid ids of our own: any id is safe
+            ids.setdefault(name, ident)
+            nodes.append(f'    {ident}["{_mermaid_text(text)}"]')
+            details = [self._text(_get(data, k)) for k in ("description", "details")]
+            if any(details):
+                term = self._inline(label) if isinstance(label, _JsStr) else _plain(text)
+                key.append((term, [" ".join(d for d in details if d)]))
+        for edge in _list(self._prop(tag, "initialEdges") or self._prop(tag, "edges")):
+            if not isinstance(edge, _JsObject):
+                continue
+            source, target = _raw(_get(edge, "source")), _raw(_get(edge, "target"))
+            if not source or not target:
+                continue
+            style = _get(edge, "style")
+            dashed = isinstance(style, _JsObject) and _get(style, "strokeDasharray") is not None
+            arrow = "-.->" if dashed else "-->"
+            if label := _raw(_get(edge, "label")):
+                arrow += f'|"{_mermaid_text(label)}"|'
+            edges.append(f"    {node_id(source)} {arrow} {node_id(target)}")
+        if not nodes:
+            return None
+        self._note(tag.start, "component <CauseEffectGraph> became a Mermaid flowchart")
+        chart = _fenced("mermaid", "\n".join(["flowchart TD", *nodes, *edges]))
+        return "\n\n".join(part for part in (chart, _deflist(key)) if part)
+
+    def _comparison_table(self, tag: _Tag) -> str | None:
+        # Columns as named by `columns`, else every key of the rows' values in order.
+        columns = [c for c in _list(self._prop(tag, "columns")) if isinstance(c, _JsStr)]
+        named = bool(columns)
+        records = []
+        for row in _list(self._prop(tag, "rows")) + _list(self._prop(tag, "items")):
+            if not isinstance(row, _JsObject):
+                continue
+            values = _get(row, "values") or _get(row, "attributes")
+            entries = values.entries if isinstance(values, _JsObject) else []
+            records.append((_get(row, "name"), {key: value for key, _, _, value in entries}))
+            for key, offset, _, _ in entries:
+                if not named and all(column.text != key for column in columns):
+                    columns.append(_JsStr(key, offset))
+        if not records:
+            return None
+        self._note(tag.start, "component <ComparisonTable> became a section with a table")
+        headings = ["", *(self._inline(column) for column in columns)]
+        rows = [
+            [self._text(name), *(self._text(values.get(c.text)) for c in columns)]
+            for name, values in records
+        ]
+        table = _table(headings, rows, keep_first=True)
+        return _container("section", self._attr_prose(tag, "title"), [table])
+
+    def _timeline(self, tag: _Tag) -> str | None:
+        rows = []
+        for event in _list(self._prop(tag, "events")):
+            if not isinstance(event, _JsObject):
+                continue
+            probability = _get(event, "probability")  # `0.25`, or a string as written
+            rows.append(
+                [
+                    self._text(_get(event, "year") or _get(event, "date")),
+                    self._text(_get(event, "label") or _get(event, "title")),
+                    self._text(_get(event, "description")),
+                    _percent(probability) or self._text(probability),
+                    self._text(_get(event, "sources")),
+                ]
+            )
+        table = _table(["When", "Event", "Description", "Probability", "Sources"], rows)
+        if not table:
+            return None
+        self._note(tag.start, "component <TimelineViz> became a section with a table")
+        return _container("section", self._attr_prose(tag, "title") or "Timeline", [table])
+
+    def _tags(self, tag: _Tag) -> str | None:
+        tags = self._text(self._prop(tag, "tags"))
+        if not tags:
+            return None
+        self._note(tag.start, "component <Tags> became a line of tags")
+        return f"**Tags:** {tags}"
+
     # Props ---------------------------------------------------------------------------------
 
-    def _attr_text(self, tag: _Tag, name: str) -> str | None:
-        """Return the text of a string prop (`name="..."` or `name={"..."}`), else None."""
-        value = self._attr_value(tag, name)
-        return value.text if value is not None else None
-
-    def _attr_prose(self, tag: _Tag, name: str) -> str:
-        """Return a string prop converted to Markdown on one line ("" if there is none)."""
-        value = self._attr_value(tag, name)
-        return self._inline(value) if value is not None else ""
-
-    def _attr_value(self, tag: _Tag, name: str) -> _JsStr | None:
+    def _prop(self, tag: _Tag, name: str) -> object:
+        """Return a prop's value: a string, an array, an object, a word (`12`, `a.b`) or None."""
         attr = next((attr for attr in tag.attrs if attr.name == name), None)
         if attr is None or attr.kind == "flag":
             return None
         if attr.kind == "string":
             return _JsStr(self.text[attr.start : attr.end], attr.start)
-        value = _JsReader(self.text, attr.start, attr.end).value()
-        return value if isinstance(value, _JsStr) else None
+        return _JsReader(self.text, attr.start, attr.end).value()
+
+    def _attr_text(self, tag: _Tag, name: str) -> str | None:
+        """Return the text of a string prop (`name="..."` or `name={"..."}`), else None."""
+        value = self._prop(tag, name)
+        return value.text if isinstance(value, _JsStr) else None
+
+    def _attr_prose(self, tag: _Tag, name: str) -> str:
+        """Return a string prop converted to Markdown on one line ("" if there is none)."""
+        value = self._prop(tag, name)
+        return self._inline(value) if isinstance(value, _JsStr) else ""
+
+    def _text(self, value: object) -> str:
+        """Return a prop value as Markdown on one line: a string, a list, a number or a value."""
+        if isinstance(value, _JsStr):
+            return self._inline(value)
+        if isinstance(value, _JsWord):
+            return "" if value.text in ("null", "undefined") else _plain(value.text)
+        if isinstance(value, list):
+            return ", ".join(text for item in value if (text := self._text(item)))
+        if isinstance(value, _JsObject):
+            return self._text(next((v for k in VALUE_KEYS if (v := _get(value, k))), None))
+        return ""
 
     def _prose(self, tag: _Tag) -> str | None:
         """Return a component's prose props as a bold title and a bullet list, or None."""
@@ -590,7 +1148,7 @@ class _Converter:
         lines = [f"**{title}**"] if title else []
         if items:
             lines += [""] if lines else []
-            lines += [line for item in items for line in _item_lines(item, 0)]
+            lines.append(_list_lines(items))
         return "\n".join(lines)
 
     def _items(self, value: object, depth: int) -> list[_Item]:
@@ -644,10 +1202,14 @@ class _Converter:
 
     def _inline(self, value: _JsStr) -> str:
         """Convert a prop string (itself MDX) to Markdown on one line."""
+        return self._converted(value.text, value.offset)
+
+    def _converted(self, text: str, offset: int) -> str:
+        """Convert a string found at offset (a prop, a front matter value) to one line."""
         if self.depth >= MAX_DEPTH:
-            return _one_line(value.text)
-        lines = _Lines(value.text, self.lines.line(value.offset), self.lines.key(value.offset))
-        converter = _Converter(value.text, self.found, lines, depth=self.depth + 1)
+            return _one_line(re.sub(r"(?<!\\)\$", r"\\$", text))
+        lines = _Lines(text, self.lines.line(offset), self.lines.key(offset))
+        converter = _Converter(text, self.found, lines, depth=self.depth + 1)
         return _one_line(converter.convert())
 
 
@@ -830,6 +1392,11 @@ class _JsReader:
             return self._array(depth)
         if kind == "str":
             return self._string()
+        following = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
+        ch = self._punct(following)
+        if kind == "word" and (following is None or (ch and ch in self.SEPARATORS)):
+            self.i += 1
+            return _JsWord(self.text[start : token[2]])
         self._skip()
         return None
 
@@ -910,7 +1477,210 @@ class _JsReader:
         return _JsObject(entries)
 
 
+# Components' data --------------------------------------------------------------------------
+
+
+def _get(obj: object, key: str) -> object:
+    """Return the value of an object's key; None if it has none, or is no object."""
+    if not isinstance(obj, _JsObject):
+        return None
+    return next((value for name, _, _, value in obj.entries if name == key), None)
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _raw(value: object) -> str:
+    """Return a string's or a word's text on one line, as written ("" for anything else)."""
+    return _one_line(value.text) if isinstance(value, (_JsStr, _JsWord)) else ""
+
+
+def _url(link: object) -> str:
+    if isinstance(link, _JsStr):
+        return link.text.strip()
+    return next((url for key in URL_KEYS if (url := _raw(_get(link, key)))), "")
+
+
+def _words(name: str) -> str:
+    """Return an identifier as words: `currentState` -> `Current state`, `AI` stays."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name) or [name]
+    text = " ".join([words[0], *(w if w.isupper() else w.lower() for w in words[1:])])
+    return text[:1].upper() + text[1:]
+
+
+def _external_data(name: str) -> tuple[str, str] | None:
+    if name in EXTERNAL_DATA:
+        return EXTERNAL_DATA[name]
+    if name.endswith("TableView") and name != "TableView":
+        return _words(name.removesuffix("TableView")), "table"
+    return None
+
+
+def _front_matter_value(front_matter: Mapping, path: str) -> object:
+    value: object = front_matter
+    for key in path.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _front_matter_text(value: object) -> str | None:
+    """Return a front matter value as MDX shows it in text; None if it shows nothing."""
+    if value is None or isinstance(value, bool):  # React writes nothing for these
+        return None
+    if isinstance(value, (str, int, float)) or hasattr(value, "isoformat"):
+        return str(value)
+    if isinstance(value, list) and value and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    return None
+
+
+def _plain(text: str) -> str:
+    """Escape text that is not Markdown (code, data) so that it reads as written."""
+    return re.sub(r"([\\`*_\[\]<>$|&#])", r"\\\1", _one_line(text))
+
+
+def _percent(value: object) -> str:
+    """Return a probability written as a number (`0.25`) as a percentage, else ""."""
+    try:
+        number = float(value.text) if isinstance(value, _JsWord) else None
+    except ValueError:
+        return ""
+    return f"{number * 100:.4g}%" if number is not None and 0 <= number <= 1 else ""
+
+
+def _stop(text: str) -> str:
+    return "" if text.endswith((".", "!", "?", ":", ";")) else "."
+
+
+def _mermaid_text(text: str) -> str:
+    """Return text for a quoted Mermaid label: `"` and the like as Mermaid's entity codes."""
+    text = _one_line(text)
+    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
+        text = text.replace(char, code)
+    return text
+
+
+def _squiggle_ranges(code: str) -> str:
+    """Return the range of an estimate's final expression where the code states it plainly.
+
+    A literal (`0.1 to 0.3`, `5`), or a name assigned one; for a final `{ "label": name }`
+    record, one line per label that can be read. Computed values are left to the code.
+    """
+    statements = [s for line in code.split("\n") if (s := re.sub(r"//.*", "", line).strip())]
+    definitions = {}
+    for index, statement in enumerate(statements):
+        following = statements[index + 1].lstrip() if index + 1 < len(statements) else ""
+        assignment = SQUIGGLE_ASSIGNMENT_RE.match(statement)
+        if assignment and not re.match(r"[-+*/^.)]|to\b", following):  # not continued
+            definitions[assignment[1]] = assignment[2]
+
+    def value(expression: str, depth: int = 0) -> str | None:
+        expression = expression.strip()
+        if literal := SQUIGGLE_VALUE_RE.fullmatch(expression):
+            return f"{literal[1]} to {literal[2]}" if literal[2] else literal[1]
+        if depth < MAX_DEPTH and expression in definitions:
+            return value(definitions[expression], depth + 1)
+        return None
+
+    if not statements:
+        return ""
+    if statements[-1].strip() == "}":
+        opener = max((i for i, s in enumerate(statements) if s.strip() == "{"), default=None)
+        record = "\n".join(statements[opener + 1 : -1]) if opener is not None else ""
+        lines = [
+            f"- {_plain(_js_unescape(label))}: {found}"
+            for label, expression in SQUIGGLE_ENTRY_RE.findall(record)
+            if (found := value(expression)) is not None
+        ]
+        return "\n".join(lines)
+    last = statements[-1]
+    assignment = SQUIGGLE_ASSIGNMENT_RE.match(last)
+    found = value(assignment[2] if assignment else last)
+    if found is None:
+        return ""
+    return f"Range: {found}" if " to " in found else f"Value: {found}"
+
+
 # Markdown helpers --------------------------------------------------------------------------
+
+
+def _block_safe(text: str) -> str:
+    """Escape what would open a block (a heading, list, quote) at the start of a line."""
+    match = BLOCK_START_RE.match(text)
+    if match is None:
+        return text
+    at = match.end() - 1 if text[0].isdigit() else 0
+    return text[:at] + "\\" + text[at:]
+
+
+def _bullets(texts: list[str]) -> str:
+    return "\n".join(f"- {_block_safe(text)}" for text in texts)
+
+
+def _list_lines(items: list[_Item]) -> str:
+    return "\n".join(line for item in items for line in _item_lines(item, 0))
+
+
+def _headed(title: str, body: str) -> str:
+    return f"**{title}**\n\n{body}" if body else ""
+
+
+def _deflist(items: list[tuple[str, list[str]]]) -> str:
+    """Write (term, definitions) pairs as a definition list; a term without any stands alone."""
+    blocks = []
+    for term, definitions in items:
+        definitions = [definition for definition in definitions if definition]
+        if not term and definitions:
+            term, definitions = definitions[0], definitions[1:]
+        if term:
+            lines = [_block_safe(term), *(f": {_block_safe(d)}" for d in definitions)]
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _table(headings: list[str], rows: list[list[str]], *, keep_first: bool = False) -> str:
+    """Write a table, leaving out the columns empty in every row ("" if nothing is left)."""
+    rows = [row for row in rows if any(row)]
+    keep = [
+        i for i in range(len(headings)) if (keep_first and i == 0) or any(row[i] for row in rows)
+    ]
+    if not rows or not any(row[i] for row in rows for i in keep):
+        return ""
+    lines = ["| " + " | ".join(_cell(headings[i]) for i in keep) + " |", "|" + "---|" * len(keep)]
+    lines += ["| " + " | ".join(_cell(row[i]) for i in keep) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Escape the pipes that would end a table cell (in code and references too, as GFM reads)."""
+    return re.sub(r"(?<!\\)((?:\\\\)*)\|", r"\1\\|", _one_line(text))
+
+
+def _container(kind: str, title: str, parts: list[str] | str) -> str:
+    """Write a `:::kind[title]` container around parts, with more colons than any inside."""
+    body = parts if isinstance(parts, str) else "\n\n".join(part for part in parts if part)
+    body = _strip_blank_edges(body)
+    plain = _plain_title(title)
+    if title and plain is None:  # a title only Markdown can show heads the content instead
+        body = f"**{title}**\n\n{body}" if body else f"**{title}**"
+    inner = max((len(match[1]) for match in CONTAINER_FENCE_RE.finditer(body)), default=2)
+    fence = ":" * max(3, inner + 1)
+    head = f"{fence}{kind}[{plain}]" if plain else f"{fence}{kind}"
+    return f"{head}\n{body}\n{fence}" if body else f"{head}\n{fence}"
+
+
+def _plain_title(title: str) -> str | None:
+    """Return a container's title as the plain text the renderer shows, or None if it has none.
+
+    The renderer writes a title as it stands (no Markdown), so references become their text
+    and escapes their character; a title still holding markup (emphasis, code, a tag) is None.
+    """
+    plain = REF_ANY_RE.sub(lambda ref: ref["text"] or ref["ref"], title)
+    plain = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", HTML_COMMENT_RE.sub("", plain)).strip()
+    return None if re.search(r"[<>{}&`*\\]|\[\[|\]\]", plain) else plain
 
 
 def _code_end(text: str, pos: int, end: int) -> int | None:
@@ -1050,6 +1820,14 @@ def _with_link(fields: list[str], url: str) -> list[str]:
     return [f"[{fields[0]}]({url})", *fields[1:]]
 
 
+def _host_link(url: str) -> str:
+    """Return ` ([host](url))`, a short link that follows a page link which held it."""
+    host = urlsplit(url).netloc.removeprefix("www.") if re.match(r"https?://", url) else ""
+    if not host or re.search(r"[\s()<>]", url):
+        return ""
+    return f" ([{host}]({url}))"
+
+
 def _link_text(text: str) -> str:
     """Escape brackets that would end a Markdown link's text early."""
     level = 0
@@ -1067,14 +1845,6 @@ def _fenced(info: str, code: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{info}\n{code}\n{fence}"
-
-
-def _code_span(code: str) -> str:
-    code = _one_line(code)
-    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if code.startswith("`") or code.endswith("`") else ""
-    return f"{ticks}{pad}{code}{pad}{ticks}"
 
 
 def _tidy(markdown: str) -> str:

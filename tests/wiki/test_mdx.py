@@ -154,6 +154,38 @@ def test_link_text_that_cannot_sit_in_a_marker_becomes_a_markdown_link():
     assert conversion.links == [("acme-lab", 1)]
 
 
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        (
+            '<EntityLink name="govai">[GovAI](https://governance.test/)</EntityLink>',
+            # The outside link follows the page link, so a citation by URL is not lost.
+            "[[govai|GovAI]] ([governance.test](https://governance.test/))",
+        ),
+        ('<R id="abc123">the [report](https://r.test/a "Title")</R>', "[[cite:abc123|the report]]"),
+    ],
+)
+def test_a_markdown_link_in_reference_text_is_reduced_to_its_text(tag, expected):
+    conversion = mdx_to_markdown(f"| {tag} |")
+
+    assert conversion.markdown == f"| {expected} |\n"
+    assert len(conversion.notes) == 1
+    assert conversion.notes[0].message.startswith("link to https://")
+
+
+def test_a_page_link_inside_the_text_of_a_markdown_link_keeps_its_text():
+    conversion = mdx_to_markdown(
+        '[<EntityLink name="acme-lab">Acme</EntityLink> launch](https://a.test/) and '
+        '[aside] <EntityLink name="acme-lab">Acme</EntityLink>.'
+    )
+
+    assert conversion.markdown == "[Acme launch](https://a.test/) and [aside] [[acme-lab|Acme]].\n"
+    assert conversion.links == [("acme-lab", 1)]
+    assert conversion.notes == [
+        MdxNote(1, "page link inside a Markdown link's text kept as its text")
+    ]
+
+
 def test_links_are_listed_with_their_lines_in_order():
     body = '<EntityLink name="one">1</EntityLink>\n\n<EntityLink name="two" />'
 
@@ -188,13 +220,39 @@ def test_a_mermaid_chart_becomes_a_fenced_block_on_lines_of_its_own():
     )
 
 
-def test_a_squiggle_estimate_becomes_a_bold_title_and_a_squiggle_block():
+def test_a_squiggle_estimate_becomes_a_section_with_its_code_and_its_range():
     conversion = mdx_to_markdown(
         '<SquiggleEstimate title="Revenue" code={`\n  x = 1 to 3 // \\$B\n`} />'
     )
 
-    assert conversion.markdown == "**Revenue**\n\n```squiggle\nx = 1 to 3 // $B\n```\n"
-    assert conversion.notes == [MdxNote(1, "component <SquiggleEstimate> shown as its code")]
+    assert conversion.markdown == (
+        ":::section[Revenue]\n```squiggle\nx = 1 to 3 // $B\n```\n\nRange: 1 to 3\n:::\n"
+    )
+    assert conversion.notes == [
+        MdxNote(1, "component <SquiggleEstimate> became a section with its code")
+    ]
+
+
+def test_an_estimate_ending_in_a_record_lists_the_ranges_its_code_states():
+    code = (
+        "low = 0.1 to 0.2 // a literal\n"
+        "point = 5\n"
+        "total = low * point\n"
+        "continued = 1\n"
+        "  + 2\n"
+        '{\n  "Low ($B)": low,\n  "Point": point,\n  "Total": total,\n  "Continued": continued\n}'
+    )
+
+    md = markdown(f"<SquiggleEstimate code={{`{code}`}} />")
+
+    assert md.startswith(":::section[Estimate]\n```squiggle\n")
+    assert md.endswith("```\n\n- Low (\\$B): 0.1 to 0.2\n- Point: 5\n:::\n")
+
+
+def test_an_estimate_whose_result_is_computed_shows_only_its_code():
+    md = markdown('<SquiggleEstimate title="T" code={`a = 1 to 2\nb = a * 3`} />')
+
+    assert md == ":::section[T]\n```squiggle\na = 1 to 2\nb = a * 3\n```\n:::\n"
 
 
 # Comments ----------------------------------------------------------------------------------
@@ -230,20 +288,62 @@ def test_a_paired_component_keeps_its_children_with_a_note():
     assert conversion.notes == [MdxNote(1, "component <FBF> reduced to its content")]
 
 
-def test_an_aside_becomes_a_blockquote_under_its_title():
-    body = '<Aside type="tip" title="Bottom line">\nCosts **fell**.\n\nAgain.\n</Aside>'
+def test_an_aside_becomes_a_callout_of_its_type_under_its_title():
+    conversion = mdx_to_markdown(
+        '<Aside type="tip" title="Bottom line">\nCosts **fell**.\n\nAgain.\n</Aside>'
+    )
 
-    assert markdown(body) == "> **Bottom line**\n>\n> Costs **fell**.\n>\n> Again.\n"
+    assert conversion.markdown == ":::tip[Bottom line]\nCosts **fell**.\n\nAgain.\n:::\n"
+    assert conversion.notes == [MdxNote(1, "component <Aside> became a tip callout")]
 
 
-def test_an_aside_without_a_title_is_headed_by_its_type():
-    assert markdown('<Aside type="caution">\nCareful.\n</Aside>') == (
-        "> **Caution**\n>\n> Careful.\n"
+@pytest.mark.parametrize(
+    ("attrs", "opener"),
+    [
+        ('type="caution"', ":::caution"),
+        ('type="Warning" title="Mind"', ":::caution[Mind]"),
+        ('type="danger"', ":::danger"),
+        ("", ":::note"),
+        ('type="odd"', ":::note"),
+    ],
+)
+def test_an_aside_type_chooses_one_of_the_four_callouts(attrs, opener):
+    assert markdown(f"<Aside {attrs}>\nCareful.\n</Aside>") == f"{opener}\nCareful.\n:::\n"
+
+
+def test_a_section_becomes_a_titled_section_around_its_children():
+    conversion = mdx_to_markdown('<Section title="People">\nThe team is small.\n</Section>')
+
+    assert conversion.markdown == ":::section[People]\nThe team is small.\n:::\n"
+    assert conversion.notes == [MdxNote(1, "component <Section> became a section")]
+
+
+def test_a_container_inside_a_section_makes_the_section_use_more_colons():
+    body = (
+        '<Section title="Outer">\n:::note\nInside.\n:::\n\n'
+        '<KeyQuestions questions={["Why?"]} />\n</Section>'
+    )
+
+    assert markdown(body) == (
+        "::::section[Outer]\n:::note\nInside.\n:::\n\n"
+        ":::section[Key questions]\n- Why?\n:::\n::::\n"
     )
 
 
-def test_a_titled_component_on_lines_of_its_own_gets_its_title_as_a_bold_line():
-    body = '<Section title="People">\nThe team is small.\n</Section>'
+def test_an_info_box_with_children_becomes_an_aside_around_them():
+    body = (
+        '<InfoBox title="Definition" type="info">\nA **risk** that ends it all.\n</InfoBox>\n\n'
+        "<DataInfoBox>\n| Field | Value |\n|---|---|\n| Author | Ada |\n</DataInfoBox>"
+    )
+
+    assert markdown(body) == (
+        ":::aside[Definition]\nA **risk** that ends it all.\n:::\n\n"
+        ":::aside\n| Field | Value |\n|---|---|\n| Author | Ada |\n:::\n"
+    )
+
+
+def test_a_titled_component_of_another_name_standing_alone_gets_a_bold_line():
+    body = '<Panel title="People">\nThe team is small.\n</Panel>'
 
     assert markdown(body) == "**People**\n\nThe team is small.\n"
 
@@ -253,28 +353,404 @@ def test_indented_children_lose_their_indentation():
 
     md = markdown(body)
 
-    assert md == "A point that MDX reads as prose.\n"
+    assert md == ":::section[Key takeaways]\nA point that MDX reads as prose.\n:::\n"
     assert "<code>" not in body_render(md, RenderContext())
+
+
+def test_a_title_that_needs_markdown_heads_the_content_in_bold():
+    body = '<Section title="The *real* risk">\nText.\n</Section>'
+
+    assert markdown(body) == ":::section\n**The *real* risk**\n\nText.\n:::\n"
+
+
+def test_a_title_is_plain_text_with_its_escapes_and_references_undone():
+    body = (
+        "<Section title='Cost (\\$B) of <EntityLink name=\"acme-lab\">Acme</EntityLink>'>\n"
+        "Text.\n</Section>"
+    )
+
+    assert markdown(body) == ":::section[Cost ($B) of Acme]\nText.\n:::\n"
+
+
+# Components whose props are their content ---------------------------------------------------
+
+
+def test_key_questions_become_a_section_listing_questions_and_positions():
+    body = (
+        "<KeyQuestions questions={[\n"
+        '  { question: "Will it scale?", positions: [\n'
+        '    { position: "Yes", confidence: "high", reasoning: "Laws hold",'
+        ' implications: "Short timelines" },\n'
+        '    { position: "No", reasoning: "Data runs out." },\n'
+        "  ]},\n"
+        '  "Is \\$1M enough?",\n'
+        "]} />"
+    )
+    conversion = mdx_to_markdown(body)
+
+    assert conversion.markdown == (
+        ":::section[Key questions]\n"
+        "- **Will it scale?**\n"
+        "  - **Yes** (high confidence): Laws hold. *Implications:* Short timelines\n"
+        "  - **No**: Data runs out.\n"
+        "- Is \\$1M enough?\n"
+        ":::\n"
+    )
+    assert conversion.notes == [MdxNote(1, "component <KeyQuestions> became a section with a list")]
+
+
+def test_a_crux_becomes_a_section_with_its_fields_positions_and_research():
+    body = (
+        '<Crux id="c1" question="Is it hard?" domain="Foundations" description="Whether."\n'
+        '  importance="high" currentState="Open"\n'
+        '  positions={[{ view: "Yes", probability: "30%", holders: ["Ada", "Alan"],'
+        ' implications: "Slow | careful" }]}\n'
+        '  wouldUpdateOn={["A proof"]} relatedCruxes={["mesa-optimization"]}\n'
+        '  relevantResearch={[{ title: "A paper", url: "https://a.test/p" }]} />'
+    )
+    conversion = mdx_to_markdown(body)
+
+    assert conversion.markdown == (
+        ":::section[Is it hard?]\n"
+        "Whether.\n\n"
+        "Domain\n: Foundations\n\nImportance\n: high\n\nCurrent state\n: Open\n\n"
+        "| View | Probability | Held by | Implications |\n|---|---|---|---|\n"
+        "| Yes | 30% | Ada, Alan | Slow \\| careful |\n\n"
+        "**Would update on**\n\n- A proof\n\n"
+        "**Related cruxes:** mesa-optimization\n\n"
+        "**Relevant research**\n\n- [A paper](https://a.test/p)\n"
+        ":::\n"
+    )
+    assert conversion.notes == [MdxNote(1, "component <Crux> became a section")]
+
+
+def test_a_crux_list_becomes_a_section_with_a_table():
+    body = (
+        '<CruxList domain="Epistemics" cruxes={[{ id: "c1", question: "Can detection keep up?",'
+        ' importance: "critical", timeframe: "2-3 years", summary: "Decides verification." }]} />'
+    )
+
+    assert markdown(body) == (
+        ":::section[Cruxes: Epistemics]\n"
+        "| Question | Importance | Timeframe | Summary |\n|---|---|---|---|\n"
+        "| Can detection keep up? | critical | 2-3 years | Decides verification. |\n"
+        ":::\n"
+    )
+
+
+def test_a_disagreement_map_becomes_a_section_with_a_table_of_positions():
+    body = (
+        '<DisagreementMap topic="Risk this century" description="Expert estimates"\n'
+        '  spectrum={{ low: "Negligible", high: "Very high" }}\n'
+        "  positions={[\n"
+        '    { actor: "Ada", position: "High", estimate: "10%", confidence: "high" },\n'
+        '    { name: "Alan", stance: "short-timelines", reasoning: "Trends.",'
+        ' evidence: ["Essay", "Talk"], quote: "Soon." },\n'
+        "  ]} />"
+    )
+    conversion = mdx_to_markdown(body)
+
+    assert conversion.markdown == (
+        ":::section[Risk this century]\n"
+        "Expert estimates\n\n"
+        "Spectrum: from Negligible to Very high.\n\n"
+        "| Position | View | Held by | Estimate | Evidence | Quote | Confidence |\n"
+        "|---|---|---|---|---|---|---|\n"
+        "| High |  | Ada | 10% |  |  | high |\n"
+        "| short timelines | Trends. | Alan |  | Essay, Talk | “Soon.” |  |\n"
+        ":::\n"
+    )
+    assert conversion.notes == [
+        MdxNote(1, "component <DisagreementMap> became a section with a table")
+    ]
+
+
+def test_a_disagreement_map_of_named_positions_lists_their_proponents_and_strength():
+    body = (
+        '<DisagreementMap title="Views" positions={[{ name: "Sufficient", description: "Tests'
+        ' work.", proponents: ["Evaluators", "Labs"], strength: 4 }]} />'
+    )
+
+    assert markdown(body) == (
+        ":::section[Views]\n"
+        "| Position | View | Held by | Strength |\n|---|---|---|---|\n"
+        "| Sufficient | Tests work. | Evaluators, Labs | 4 |\n"
+        ":::\n"
+    )
+
+
+def test_key_people_become_a_definition_list_of_names_and_roles():
+    body = (
+        "<KeyPeople people={[\n"
+        '  { name: "Ada Lovelace", role: "Chair", background: "Mathematician" },\n'
+        "  { name: 'Alan Turing', role: 'Adviser', links: [{ url: 'https://a.test/at' }] },\n"
+        '  { name: "# Hash", role: "1. First" },\n'
+        "]} />"
+    )
+    conversion = mdx_to_markdown(body)
+
+    assert conversion.markdown == (
+        "Ada Lovelace\n: Chair\n: Mathematician\n\n"
+        "[Alan Turing](https://a.test/at)\n: Adviser\n\n"
+        "\\# Hash\n: 1\\. First\n"
+    )
+    assert conversion.notes == [MdxNote(1, "component <KeyPeople> became a definition list")]
+
+
+def test_a_component_inside_a_prop_string_is_converted():
+    conversion = mdx_to_markdown(
+        '<KeyPeople people={[{ name: "Ada", role: "Chair, <R id="abc123">per the filing</R>" }]} />'
+    )
+
+    assert conversion.markdown == "Ada\n: Chair, [[cite:abc123|per the filing]]\n"
+    assert conversion.citations == [("abc123", 1)]
+
+
+def test_an_info_box_becomes_an_aside_with_its_fields_as_a_definition_list():
+    conversion = mdx_to_markdown(
+        '<InfoBox type="crux" title="Pause debate" customFields={[\n'
+        '  { label: "Question", value: "Should labs pause?" },\n'
+        '  { label: "Stakes", value: "\\$1T" },\n'
+        "]} />"
+    )
+
+    assert conversion.markdown == (
+        ":::aside[Pause debate]\nQuestion\n: Should labs pause?\n\nStakes\n: \\$1T\n:::\n"
+    )
+    assert conversion.notes == [MdxNote(1, "component <InfoBox> became an aside")]
+
+
+def test_a_data_info_box_labels_its_data_by_their_keys():
+    body = '<DataInfoBox data={{ "Near term": "Evals", longTerm: { value: "Theory" } }} />'
+
+    assert markdown(body) == ":::aside\nNear term\n: Evals\n\nLong term\n: Theory\n:::\n"
+
+
+def test_a_data_info_box_reads_its_ratings_from_the_front_matter():
+    conversion = mdx_to_markdown(
+        "<DataInfoBox ratings={frontmatter.ratings} />",
+        front_matter={"ratings": {"focus": 7, "novelty": 6.5}},
+    )
+
+    assert conversion.markdown == ":::aside[Ratings]\nFocus\n: 7/10\n\nNovelty\n: 6.5/10\n:::\n"
+    assert conversion.notes == [MdxNote(1, "component <DataInfoBox> became an aside")]
+
+
+def test_a_data_info_box_without_its_front_matter_ratings_is_dropped_with_a_note():
+    conversion = mdx_to_markdown("Text.\n\n<DataInfoBox ratings={frontmatter.ratings} />\n")
+
+    assert conversion.markdown == "Text.\n"
+    assert conversion.notes == [
+        MdxNote(3, "component <DataInfoBox> dropped: no ratings in the front matter")
+    ]
+
+
+def test_a_cause_effect_graph_becomes_a_mermaid_flowchart_and_its_nodes_descriptions():
+    body = (
+        "<CauseEffectGraph height={900} initialNodes={[\n"
+        "  { id: 'compute', position: { x: 0, y: 0 }, data: { label: 'Compute \"FLOP\" #1',"
+        " description: 'Chips.', details: 'Doubling yearly.', confidence: 26 } },\n"
+        "  { id: 'risk', data: { label: 'Risk <b>' } },\n"
+        "]} initialEdges={[\n"
+        "  { id: 'e1', source: 'compute', target: 'risk', data: { impact: 0.3 } },\n"
+        "  { id: 'e2', source: 'risk', target: 'compute', style: { strokeDasharray: '5,5' },"
+        " label: 'LOOP' },\n"
+        "  { id: 'e3', source: 'risk', target: 'elsewhere' },\n"
+        "]} />"
+    )
+    conversion = mdx_to_markdown(body)
+
+    assert conversion.markdown == (
+        "```mermaid\n"
+        "flowchart TD\n"
+        '    n1["Compute #quot;FLOP#quot; #35;1"]\n'
+        '    n2["Risk #lt;b#gt;"]\n'
+        '    n3["elsewhere"]\n'
+        "    n1 --> n2\n"
+        '    n2 -.->|"LOOP"| n1\n'
+        "    n2 --> n3\n"
+        "```\n\n"
+        'Compute "FLOP" #1\n: Chips. Doubling yearly.\n'
+    )
+    assert conversion.notes == [
+        MdxNote(1, "component <CauseEffectGraph> became a Mermaid flowchart")
+    ]
+
+
+def test_a_comparison_table_becomes_a_section_with_a_table_of_its_rows():
+    items = (
+        '<ComparisonTable title="Models" items={[\n'
+        '  { name: "Open", attributes: { "Weights": "Yes", "Cost": "Free" } },\n'
+        '  { name: "Closed", attributes: { "Weights": "No", "Control": "Full" } },\n'
+        "]} />"
+    )
+    rows = (
+        '<ComparisonTable title="Agendas" columns={["Testable?"]} rows={[\n'
+        '  { name: "Control", values: { "Testable?": { value: "Yes", badge: "high" },'
+        ' "Other": "x" } },\n'
+        "]} />"
+    )
+
+    assert markdown(items) == (
+        ":::section[Models]\n|  | Weights | Cost | Control |\n|---|---|---|---|\n"
+        "| Open | Yes | Free |  |\n| Closed | No |  | Full |\n:::\n"
+    )
+    assert markdown(rows) == (
+        ":::section[Agendas]\n|  | Testable? |\n|---|---|\n| Control | Yes |\n:::\n"
+    )
+
+
+def test_a_timeline_becomes_a_section_with_a_table_of_its_events():
+    body = (
+        '<TimelineViz title="Predictions" events={[{ year: 2028, label: "Short", description:'
+        ' "AGI by 2030", probability: 0.25, sources: ["Labs", "Forecasters"] }]} />'
+    )
+
+    assert markdown(body) == (
+        ":::section[Predictions]\n"
+        "| When | Event | Description | Probability | Sources |\n|---|---|---|---|---|\n"
+        "| 2028 | Short | AGI by 2030 | 25% | Labs, Forecasters |\n"
+        ":::\n"
+    )
+
+
+def test_tags_become_a_line_of_tags():
+    conversion = mdx_to_markdown("<Tags tags={['worldview', 'high-risk']} />")
+
+    assert conversion.markdown == "**Tags:** worldview, high-risk\n"
+    assert conversion.notes == [MdxNote(1, "component <Tags> became a line of tags")]
+
+
+def test_a_dollar_from_a_prop_string_is_escaped_so_it_is_no_math():
+    body = "<KeyQuestions questions={['Is $1M enough?', 'Already \\\\$2M?', 'In code: `$x`?']} />"
+
+    assert markdown(body) == (
+        ":::section[Key questions]\n- Is \\$1M enough?\n- Already \\$2M?\n- In code: `$x`?\n:::\n"
+    )
+
+
+def test_a_link_in_a_mermaid_chart_keeps_its_text():
+    body = '<Mermaid chart={`graph TD\n  A[<EntityLink id="E1" name="a">Alpha</EntityLink>]`} />'
+    conversion = mdx_to_markdown(body)
+
+    assert conversion.markdown == "```mermaid\ngraph TD\n  A[Alpha]\n```\n"
+    assert conversion.notes == [MdxNote(1, "links in a <Mermaid> chart kept as their text")]
+
+
+def test_converted_components_render_as_the_structures_they_stand_for():
+    body = (
+        '<Aside type="warning" title="Careful">\nCosts fell.\n</Aside>\n\n'
+        '<InfoBox title="Pause debate" customFields={[{ label: "Question", value: "$1M?" }]} />\n\n'
+        '<Section title="Cost ($B)">\n<DisagreementMap title="Views" positions={[{ name: "Yes",'
+        ' proponents: ["<EntityLink name=\\"acme-lab\\">Acme</EntityLink>"], strength: 4 }]} />\n'
+        "</Section>\n\n"
+        "<CauseEffectGraph initialNodes={[{ id: 'a', data: { label: 'A' } }]}"
+        " initialEdges={[{ source: 'a', target: 'b' }]} />"
+    )
+    context = RenderContext(pages={"acme-lab": ("/wiki/acme-lab/", "Acme")})
+
+    html = body_render(markdown(body), context)
+
+    assert '<aside class="callout callout-caution">\n<p class="callout-title">Careful</p>' in html
+    assert '<p class="panel-title">Pause debate</p>\n<dl>\n<dt>Question</dt>' in html
+    assert "<dd>$1M?</dd>" in html  # an escaped dollar, not math
+    assert '<section class="panel">\n<p class="panel-title">Cost ($B)</p>\n<section' in html
+    assert '<td><a href="/wiki/acme-lab/">Acme</a></td>\n<td>4</td>' in html
+    assert 'class="diagram diagram-mermaid"' in html
+
+
+# Components whose data is not in the files --------------------------------------------------
+
+
+def test_a_value_from_the_database_in_running_text_says_it_is_not_available():
+    conversion = mdx_to_markdown(
+        'Valued at <FBF entity="e1" property="valuation" />, '
+        '<Calc expr="{e1.valuation} / {e1.revenue}" precision={0} suffix="x" /> sales.'
+    )
+
+    assert conversion.markdown == (
+        "Valued at (value not available), (value not available) sales.\n"
+    )
+    assert conversion.notes == [
+        MdxNote(1, "component <FBF>: its value is not in the files"),
+        MdxNote(1, "component <Calc>: its value is not in the files"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tag", "line"),
+    [
+        (
+            '<FBRecordTable entity="e1" collection="rounds" title="Funding Rounds"'
+            ' columns={["date"]} />',
+            "Funding Rounds: this table's data",
+        ),
+        ('<FBFactTable entity="e1" property="revenue" />', "Facts: this table's data"),
+        ("<SafetyApproachesTableView />", "Safety approaches: this table's data"),
+        ("<AnthropicStakeholdersTable />", "Anthropic stakeholders: this table's data"),
+        ('<ModelsList entityId="e1" />', "Models: this list's data"),
+        ("<Backlinks />", "Backlinks: this list's data"),
+        ('<DataCrux dataId="c1" />', "Crux: this crux's data"),
+        ('<DataInfoBox expertId="ada" />', "Info box: this box's data"),
+        ('<ComparisonTable title="Labs" />', "Labs: this table's data"),
+    ],
+)
+def test_a_component_with_its_data_in_the_database_says_so_in_one_line(tag, line):
+    conversion = mdx_to_markdown(f"Text.\n\n{tag}\n")
+    name = tag[1:].split()[0]
+
+    assert conversion.markdown == (
+        f"Text.\n\n*{line} is kept in the Longterm Wiki's database and is not available here.*\n"
+    )
+    assert conversion.notes == [MdxNote(3, f"component <{name}>: its data is not in the files")]
+
+
+# Front matter ------------------------------------------------------------------------------
+
+
+def test_a_front_matter_expression_becomes_its_value():
+    conversion = mdx_to_markdown(
+        "## Summary\n\n{frontmatter.description}\n\nIn {frontmatter.meta.year}.",
+        front_matter={
+            "description": "Costs \\$5M, or $6M <R id='a1'>per</R>.",
+            "meta": {"year": 2024},
+        },
+    )
+
+    assert conversion.markdown == (
+        "## Summary\n\nCosts \\$5M, or \\$6M [[cite:a1|per]].\n\nIn 2024.\n"
+    )
+    assert conversion.citations == [("a1", 3)]
+    assert [note.message for note in conversion.notes] == [
+        "{frontmatter.description} became its front matter value",
+        "{frontmatter.meta.year} became its front matter value",
+    ]
+
+
+@pytest.mark.parametrize("front_matter", [None, {"other": "x"}, {"description": {"a": 1}}])
+def test_a_front_matter_expression_without_a_text_value_writes_nothing_with_a_note(front_matter):
+    conversion = mdx_to_markdown("A{frontmatter.description}B", front_matter=front_matter)
+
+    assert conversion.markdown == "AB\n"
+    assert conversion.notes == [
+        MdxNote(1, "{frontmatter.description} dropped: no such text in the front matter")
+    ]
+
+
+def test_a_front_matter_expression_in_a_prop_string_is_literal_text():
+    body = "<KeyQuestions questions={['See {frontmatter.title}']} />"
+
+    assert markdown(body, front_matter={"title": "T"}) == (
+        ":::section[Key questions]\n- See \\{frontmatter.title}\n:::\n"
+    )
 
 
 # Components reduced to their props' prose --------------------------------------------------
 
 
-def test_key_questions_become_a_nested_bullet_list():
-    body = (
-        "<KeyQuestions questions={[\n"
-        '  { question: "Will it scale?", positions: [\n'
-        '    { position: "Yes", confidence: "high", reasoning: "Laws hold" },\n'
-        "  ]},\n"
-        "]} />"
-    )
-
-    assert markdown(body) == "- Will it scale?\n  - Yes: Laws hold\n"
-
-
 def test_objects_with_two_strings_become_first_colon_second():
     body = (
-        "<KeyPeople people={[\n"
+        "<Roster people={[\n"
         '  { name: "Ada Lovelace", role: "Chair" },\n'
         "  { name: 'Alan Turing', role: 'Adviser' },\n"
         "]} />"
@@ -285,7 +761,7 @@ def test_objects_with_two_strings_become_first_colon_second():
 
 def test_a_title_prop_becomes_a_bold_line_before_the_list():
     body = (
-        '<InfoBox type="crux" title="Pause debate" '
+        '<Summary type="crux" title="Pause debate" '
         'customFields={[{ label: "Question", value: "Should labs pause?" }]} />'
     )
 
@@ -293,59 +769,41 @@ def test_a_title_prop_becomes_a_bold_line_before_the_list():
 
 
 def test_quoted_keys_label_their_values():
-    body = '<DataInfoBox data={{ "Near term": "Evals", "Long term": { value: "Theory" } }} />'
+    body = '<Facts data={{ "Near term": "Evals", "Long term": { value: "Theory" } }} />'
 
     assert markdown(body) == "- Near term: Evals\n- Long term: Theory\n"
 
 
 def test_non_prose_props_are_skipped():
-    body = '<Crux id="c1" question="Is it hard?" importance="high" description="Maybe." />'
+    body = '<Question id="c1" question="Is it hard?" importance="high" description="Maybe." />'
 
     assert markdown(body) == "**Is it hard?**\n\n- Maybe.\n"
 
 
 def test_a_url_prop_links_its_title():
     body = (
-        '<Crux question="Q?" relevantResearch={[{ title: "A paper", url: "https://a.test/p" }]} />'
+        '<Question question="Q?" relevantResearch={[{ title: "A paper", url: "https://a.test/p" }]}'
+        " />"
     )
 
     assert markdown(body) == "**Q?**\n\n- [A paper](https://a.test/p)\n"
 
 
-def test_a_component_inside_a_prop_string_is_converted():
-    conversion = mdx_to_markdown(
-        '<KeyPeople people={[{ name: "Ada", role: "Chair, <R id="abc123">per the filing</R>" }]} />'
-    )
-
-    assert conversion.markdown == "- Ada: Chair, [[cite:abc123|per the filing]]\n"
-    assert conversion.citations == [("abc123", 1)]
-
-
 def test_a_reduced_component_is_placed_as_a_block_with_a_note():
-    conversion = mdx_to_markdown('Intro.\n<Tags title="Topics" tags={["a"]} />\nOutro.')
+    conversion = mdx_to_markdown('Intro.\n<Topics title="Topics" tags={["a"]} />\nOutro.')
 
     assert conversion.markdown == "Intro.\n\n**Topics**\n\nOutro.\n"
-    assert conversion.notes == [MdxNote(2, "component <Tags> reduced to its text")]
+    assert conversion.notes == [MdxNote(2, "component <Topics> reduced to its text")]
 
 
 @pytest.mark.parametrize(
-    ("tag", "name"),
-    [
-        ("<DataInfoBox ratings={frontmatter.ratings} />", "DataInfoBox"),
-        ("<Backlinks />", "Backlinks"),
-    ],
+    ("tag", "name"), [('<Widget id="w1" />', "Widget"), ("<Spacer />", "Spacer")]
 )
 def test_a_component_without_prose_is_dropped_with_a_note(tag, name):
     conversion = mdx_to_markdown(f"Text.\n\n{tag}\n")
 
     assert conversion.markdown == "Text.\n"
     assert conversion.notes == [MdxNote(3, f"component <{name}> dropped: no prose in its props")]
-
-
-def test_calc_becomes_its_expression_as_inline_code():
-    body = 'It trades at <Calc expr="{a.value} / {a.revenue}" precision={0} suffix="x" /> sales.'
-
-    assert markdown(body) == "It trades at `{a.value} / {a.revenue}` sales.\n"
 
 
 # What is kept as written -------------------------------------------------------------------
@@ -375,16 +833,28 @@ def test_a_literal_double_bracket_is_escaped_so_it_stays_text():
 
 
 def test_an_unclosed_component_is_kept_as_escaped_text_with_a_note():
-    conversion = mdx_to_markdown('Claim <R id="abc123">never closed.\n\n<Ada Lovelace> wrote.')
+    conversion = mdx_to_markdown('Claim <R id="abc123">never closed.\n\n<Widget big> grew.')
 
-    assert conversion.markdown == (
-        'Claim \\<R id="abc123">never closed.\n\n\\<Ada Lovelace> wrote.\n'
-    )
+    assert conversion.markdown == 'Claim \\<R id="abc123">never closed.\n\n\\<Widget big> grew.\n'
     assert conversion.citations == []
     assert [note.message for note in conversion.notes] == [
         "unclosed <R> kept as text",
-        "unclosed <Ada> kept as text",
+        "unclosed <Widget> kept as text",
     ]
+
+
+def test_an_unclosed_tag_of_capitalised_words_is_prose_and_keeps_its_words():
+    conversion = mdx_to_markdown("<Paul Christiano>, founder of ARC, said so.")
+
+    assert conversion.markdown == "Paul Christiano, founder of ARC, said so.\n"
+    assert conversion.notes == [
+        MdxNote(1, "<Paul Christiano> is prose, not a component; kept its words")
+    ]
+
+
+@pytest.mark.parametrize("body", ["<Paul />", "<Paul>", 'List<String id="x">', "<Ada lovelace>"])
+def test_only_unclosed_names_are_taken_for_prose(body):
+    assert "is prose" not in " ".join(messages(body))
 
 
 def test_a_stray_closing_tag_is_kept_with_a_note():
@@ -425,7 +895,7 @@ def test_note_lines_count_from_first_line():
     body = "Intro.\n\n<Backlinks />\n"
 
     assert mdx_to_markdown(body, first_line=12).notes == [
-        MdxNote(14, "component <Backlinks> dropped: no prose in its props")
+        MdxNote(14, "component <Backlinks>: its data is not in the files")
     ]
 
 
@@ -483,12 +953,30 @@ ROUND_TRIP_BODIES = [
     'Now at <Calc expr="{a} / {b}" /> and <FBF entity="e" property="p">\\$4B</FBF>.',
     "Literal [[slug]], `code [[x]]`, &amp; \\$5, [^1] and <br/>.\n\n[^1]: Note.",
     "<Ada Lovelace> wrote</EntityLink> <Tags tags={['a']} /> then import x from 'y'",
+    '<Section title="Outer">\n:::note[Inner]\nSee <R id="a">this</R>.\n:::\n</Section>',
+    '<KeyQuestions questions={[{ question: "Q <EntityLink name=\\"x\\">X</EntityLink>?",'
+    ' positions: [{ position: "Yes", reasoning: "$5 <R id=\\"a\\">per</R>" }] }]} />',
+    '<Crux question="Q?" positions={[{ view: "V <EntityLink name=\\"x\\">X</EntityLink>",'
+    ' holders: ["A | B"] }]} wouldUpdateOn={["1. proof"]} />',
+    '<DisagreementMap title="T" positions={[{ name: "<R id=\\"a\\">Ada</R>", stance: "s" }]} />',
+    '<KeyPeople people={[{ name: "- Ada",'
+    ' role: "<EntityLink name=\\"x\\">Chair</EntityLink>" }]} />',
+    '<InfoBox title="Box" customFields={[{ label: "L", value: "import x from \\"y\\"" }]} />',
+    "<DataInfoBox ratings={{ focus: 7 }} />",
+    "<CauseEffectGraph initialNodes={[{ id: 'a', data: { label: 'A \"q\"', description: 'D' } }]}"
+    " initialEdges={[{ source: 'a', target: 'b' }]} />",
+    '<ComparisonTable title="C"'
+    ' items={[{ name: "<R id=\\"a\\">N</R>", attributes: { "K": "v|w" } }]} />',
+    '<SquiggleEstimate title="E ($)" code={`x = 1 to 2`} />',
+    '<FBRecordTable title="Rounds" /> and <FBF entity="e" property="p" /> and <Paul Christiano>.',
+    '{frontmatter.description} and <EntityLink name="x">[X](https://x.test)</EntityLink>',
+    '[<EntityLink name="x">X</EntityLink> launch](https://x.test/)',
 ]
 
 
 @pytest.mark.parametrize("body", ROUND_TRIP_BODIES)
 def test_markdown_written_by_the_import_survives_a_round_trip_through_mdx(body):
-    md = markdown(body, entity_slugs={"E7": "acme-lab"})
+    md = markdown(body, entity_slugs={"E7": "acme-lab"}, front_matter={"description": "A $1 d."})
 
     assert round_trip(md) == md
 
@@ -500,3 +988,31 @@ def test_the_round_trip_keeps_citations_and_links():
 
     assert [ref for ref, _ in again.citations] == ["a", "b", "a"]
     assert [slug for slug, _ in again.links] == ["acme-lab", "acme-lab"]
+
+
+def test_a_link_whose_url_parentheses_took_its_closing_one_is_closed():
+    body = (
+        "| Site | Link |\n|---|---|\n"
+        "| Wikipedia | [en.wikipedia.org](https://en.wikipedia.org/wiki/Claude_(model) |\n\n"
+        "```\n[x](https://x.org/a_(b)\n```\n"
+    )
+
+    conversion = mdx_to_markdown(body)
+
+    assert "[en.wikipedia.org](https://en.wikipedia.org/wiki/Claude_(model)) |" in (
+        conversion.markdown
+    )
+    assert "```\n[x](https://x.org/a_(b)\n```" in conversion.markdown  # code is left alone
+    assert [n.message for n in conversion.notes] == ["unclosed link closed"]
+    html = body_render(conversion.markdown, RenderContext())
+    assert '<a href="https://en.wikipedia.org/wiki/Claude_(model)"' in html
+
+
+def test_an_escaped_character_reference_becomes_the_character():
+    conversion = mdx_to_markdown("Target \\&lt;5% and \\&amp; and \\* kept.\n")
+
+    assert conversion.markdown == "Target &lt;5% and &amp; and \\* kept.\n"
+    assert "Target &lt;5% and &amp; and * kept." in body_render(
+        conversion.markdown, RenderContext()
+    )
+    assert len(conversion.notes) == 2
