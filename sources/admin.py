@@ -169,7 +169,8 @@ def _ratings_changed(form, names) -> set[str]:
     """Rating fields whose cleaned value differs from the stored record's.
 
     Compared with the database rather than the form's initial values, because a revert
-    starts the form from an earlier version.
+    starts the form from an earlier version; and as they would be stored, because a
+    browser sends a rationale's line breaks back as CRLF.
     """
     instance = form.instance
     stored = None
@@ -177,11 +178,8 @@ def _ratings_changed(form, names) -> set[str]:
         stored = type(instance)._default_manager.filter(pk=instance.pk).first()
     if stored is None:
         return set(form.changed_data) & set(names)
-    return {
-        name
-        for name in names
-        if name in form.cleaned_data and form.cleaned_data[name] != getattr(stored, name)
-    }
+    cleaned = type(instance).plain_text_values(form.cleaned_data)
+    return {name for name in names if name in cleaned and cleaned[name] != getattr(stored, name)}
 
 
 def fetch_badge_html(outcome: str):

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -28,6 +30,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .history import TrackedHistory
+from .text import plain_text
 
 # The two staff roles; a migration creates these groups with their permissions.
 EDITORS_GROUP = "Editors"
@@ -61,6 +64,46 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PlainTextModel(models.Model):
+    """Abstract base for models whose `PLAIN_TEXT_FIELDS` readers see as plain text.
+
+    Validating or saving a row makes those fields plain text (`sources.text.plain_text`):
+    one line for a CharField, paragraphs kept for a TextField. Writes that compare values
+    first or skip save() (updates, bulk inserts) pass theirs through `plain_text_values`.
+    """
+
+    PLAIN_TEXT_FIELDS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.plain_text_fill()
+        super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        # Before the fields' own checks, so that max_length measures the text as stored.
+        self.plain_text_fill()
+        super().clean_fields(exclude)
+
+    @classmethod
+    def plain_text_values(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return field values with those of the plain-text fields made plain text."""
+        cleaned = dict(values)
+        for name in cls.PLAIN_TEXT_FIELDS:
+            if isinstance(cleaned.get(name), str):
+                multiline = isinstance(cls._meta.get_field(name), models.TextField)
+                cleaned[name] = plain_text(cleaned[name], multiline=multiline)
+        return cleaned
+
+    def plain_text_fill(self) -> None:
+        """Make this row's plain-text fields plain text (deferred ones are left unloaded)."""
+        names = [name for name in self.PLAIN_TEXT_FIELDS if name not in self.get_deferred_fields()]
+        values = {name: getattr(self, name) for name in names}
+        for name, value in self.plain_text_values(values).items():
+            setattr(self, name, value)
 
 
 class Credibility(models.IntegerChoices):
@@ -152,10 +195,11 @@ class VenueQuerySet(models.QuerySet):
         return self.filter(credibility__isnull=False)
 
 
-class Venue(TimeStampedModel):
+class Venue(PlainTextModel, TimeStampedModel):
     """A publication venue: a journal, think tank, news outlet and the like."""
 
     RATING_FIELDS = ("credibility", "credibility_rationale", "credibility_reviewed_on")
+    PLAIN_TEXT_FIELDS = ("name", "description", "credibility_rationale")
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -324,10 +368,11 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(stable_id=stable_id_normalize(value))
 
 
-class Source(TimeStampedModel):
+class Source(PlainTextModel, TimeStampedModel):
     """An external document: a web page, paper, report, talk and the like."""
 
     RATING_FIELDS = ("credibility_override",)
+    PLAIN_TEXT_FIELDS = ("title", "abstract", "summary", "review")
 
     id = models.CharField(
         _("id"),
@@ -546,8 +591,10 @@ def date_display(value: date | None, precision: str) -> str:
     return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
-class SourceAuthor(models.Model):
+class SourceAuthor(PlainTextModel):
     """One author of a source, in the order the source names them."""
+
+    PLAIN_TEXT_FIELDS = ("name",)
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="authors")
     name = models.CharField(_("name"), max_length=300)
@@ -565,8 +612,10 @@ class SourceAuthor(models.Model):
         return self.name
 
 
-class SourceKeyPoint(models.Model):
+class SourceKeyPoint(PlainTextModel):
     """One key point of a source, in the editor's order."""
+
+    PLAIN_TEXT_FIELDS = ("text",)
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="key_points")
     text = models.TextField(_("text"))

@@ -15,6 +15,7 @@ from taggit.models import Tag
 
 from .models import (
     DatePrecision,
+    PlainTextModel,
     Source,
     SourceAuthor,
     SourceKeyPoint,
@@ -202,7 +203,7 @@ def _ordered_rows_replace(manager, model, field: str, source: Source, values: Se
 
 
 def _ordered_rows_insert(model, field: str, source: Source, values: Sequence[str]) -> None:
-    texts = _texts(values)
+    texts = _row_texts(model, field, values)
     if texts:
         content_changed()  # bulk inserts send no signals
         model.objects.bulk_create(
@@ -215,7 +216,10 @@ def instance_fields_update(instance, changes: Mapping[str, Any]) -> list[str]:
     """Set the fields that differ, validate, and save only those; return their names.
 
     Nothing is written when nothing differs, so `updated_at` moves only on a real change.
+    Plain-text fields are compared as they would be stored.
     """
+    if isinstance(instance, PlainTextModel):
+        changes = instance.plain_text_values(changes)
     changed = [name for name, value in changes.items() if getattr(instance, name) != value]
     if not changed:
         return []
@@ -257,11 +261,13 @@ def source_update(
         fields["published_on"], fields["published_precision"] = partial_date_parse(published)
     changed = instance_fields_update(source, fields)
     # Compared through .all() so that a caller's prefetch_related spares the queries.
-    if authors is not None and _texts(a.name for a in source.authors.all()) != _texts(authors):
+    if authors is not None and [a.name for a in source.authors.all()] != _row_texts(
+        SourceAuthor, "name", authors
+    ):
         source_authors_set(source=source, names=authors)
         changed.append("authors")
-    if key_points is not None and _texts(p.text for p in source.key_points.all()) != _texts(
-        key_points
+    if key_points is not None and [p.text for p in source.key_points.all()] != _row_texts(
+        SourceKeyPoint, "text", key_points
     ):
         source_key_points_set(source=source, points=key_points)
         changed.append("key_points")
@@ -270,8 +276,10 @@ def source_update(
     return changed
 
 
-def _texts(values) -> list[str]:
-    return [value.strip() for value in values if value and value.strip()]
+def _row_texts(model, field: str, values) -> list[str]:
+    """Return the non-empty texts of ordered rows (authors, key points) as they are stored."""
+    texts = (model.plain_text_values({field: value})[field] for value in values if value)
+    return [text for text in texts if text]
 
 
 def tags_set(*, instance, names: Sequence[str]) -> bool:

@@ -15,8 +15,14 @@ from sources.history_admin import VersionHistoryAdmin
 from sources.models import Source, Venue
 from sources.selectors import user_can_change_ratings
 
-from .forms import RatingDecisionForm, RatingProposalForm, RecentChangesFilterForm
+from .forms import (
+    RatingDecisionForm,
+    RatingProposalForm,
+    RecentChangesFilterForm,
+    ReferenceMapForm,
+)
 from .history import changes_load, recent_changes
+from .markup import body_footnote_uses, body_missing_references
 from .models import (
     Citation,
     ProposalStatus,
@@ -38,8 +44,9 @@ from .selectors import (
     wiki_page_derived_quality,
     wiki_page_list_annotated,
     wiki_pages_broken_references,
+    wiki_pages_missing_references,
 )
-from .services import wiki_page_citations_sync
+from .services import wiki_page_citations_sync, wiki_page_reference_map
 
 
 class QualityBandFilter(admin.SimpleListFilter):
@@ -65,9 +72,14 @@ class BrokenReferencesFilter(admin.SimpleListFilter):
     parameter_name = "broken"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Cites an unknown source or links a missing page"))]
+        return [
+            ("yes", _("Cites an unknown source or links a missing page")),
+            ("missing", _("Has references whose data is missing")),
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(missing_reference_count__gt=0)
         if self.value() != "yes":
             return queryset
         # Bodies are parsed in Python; one pass over id and body, then two lookups.
@@ -103,6 +115,7 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
     readonly_fields = [
         "word_count",
         "broken_references",
+        "missing_references",
         "derived_quality",
         "created_at",
         "updated_at",
@@ -111,7 +124,16 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         (None, {"fields": ["title", "slug", "type", "status", "last_edited", "tags"]}),
         (
             _("Text"),
-            {"fields": ["description", "summary", "body", "word_count", "broken_references"]},
+            {
+                "fields": [
+                    "description",
+                    "summary",
+                    "body",
+                    "word_count",
+                    "broken_references",
+                    "missing_references",
+                ]
+            },
         ),
         (
             _("Quality and importance"),
@@ -152,6 +174,64 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         if not broken:
             return _("None: every citation and page link resolves.")
         return format_html_join("", '<div class="errornote">{}</div>', ((str(b),) for b in broken))
+
+    @admin.display(description=_("references without data"))
+    def missing_references(self, page):
+        if page.pk is None:
+            return "–"
+        labels = wiki_pages_missing_references([page]).get(page.pk)
+        if not labels:
+            return _("None: every footnote has its text.")
+        return format_html_join(
+            "",
+            '<div><code>[^{}]</code> <a href="{}">{}</a></div>',
+            (
+                (
+                    label,
+                    reverse("admin:wiki_wikipage_reference_map", args=[page.pk, label]),
+                    _("Map to a source"),
+                )
+                for label in labels
+            ),
+        )
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/map-reference/<str:label>/",
+                self.admin_site.admin_view(self.reference_map_view),
+                name="wiki_wikipage_reference_map",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def reference_map_view(self, request, pk, label):
+        page = get_object_or_404(WikiPage, pk=pk)
+        if not self.has_change_permission(request, page):
+            raise PermissionDenied
+        uses = body_footnote_uses(page.body, label)
+        if label not in body_missing_references(page.body):
+            raise Http404
+        form = ReferenceMapForm(request.POST or None, admin_site=self.admin_site)
+        if request.method == "POST" and form.is_valid():
+            source = form.cleaned_data["source"]
+            count = wiki_page_reference_map(page=page, label=label, source=source)
+            messages.success(
+                request,
+                _("[^%(label)s] is now a citation of “%(source)s” (%(count)d reference(s)).")
+                % {"label": label, "source": source, "count": count},
+            )
+            return redirect(reverse("admin:wiki_wikipage_change", args=[page.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Map a reference to a source"),
+            "opts": self.model._meta,
+            "page": page,
+            "label": label,
+            "uses": uses,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/wiki/wikipage/reference_map.html", context)
 
     @admin.display(description=_("band"), ordering="quality")
     def band_column(self, page):

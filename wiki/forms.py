@@ -1,10 +1,13 @@
-"""Forms for rating moderation in the admin."""
+"""Forms for rating moderation and reference mapping in the admin."""
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
+from sources.models import Source
+
 from .history import ACTION_LABELS, KIND_LABELS, change_authors
-from .models import REPORT_WHAT_MAX, REPORT_WHY_MAX
+from .models import REPORT_WHAT_MAX, REPORT_WHY_MAX, Citation
 from .moderation import rating_fields, rating_values
 
 
@@ -111,3 +114,20 @@ class RecentChangesFilterForm(forms.Form):
             "since": data.get("since"),
             "until": data.get("until") if "until" not in self.errors else None,
         }
+
+
+class ReferenceMapForm(forms.Form):
+    """The source that a page's footnote reference with no data stands for."""
+
+    def __init__(self, *args, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's own source search (title, URL, ids), as on the citation inline.
+        self.fields["source"] = forms.ModelChoiceField(
+            label=_("Source"),
+            queryset=Source.objects.all(),
+            widget=AutocompleteSelect(Citation._meta.get_field("source"), admin_site),
+            help_text=_(
+                "Search by title, URL or id. Every reference with this label becomes a "
+                "citation of the source."
+            ),
+        )

@@ -54,8 +54,9 @@ from .longterm_wiki import (
     relative_name,
     yaml_load,
 )
-from .markup import body_link_urls
-from .mdx import mdx_to_markdown
+from .markup import body_formula_errors, body_link_urls, body_missing_references
+from .markup_blocks import footnote_kind
+from .mdx import mdx_line_of, mdx_to_markdown
 from .models import Citation, DecisionOrigin, PageStatus, PageType, WikiPage
 from .moderation import rating_decision_record, rating_values
 from .quality import SUBSCORES
@@ -100,6 +101,9 @@ class ImportReport:
     counts: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in KINDS})
     reported: list[Issue] = field(default_factory=list)
     notes: list[Issue] = field(default_factory=list)
+    # Footnote references whose data is not in the files, per kind (rc, cr, kb, other).
+    missing_references: Counter = field(default_factory=Counter)
+    pages_with_missing_references: int = 0
 
     def count(self, kind: str, outcome: str, n: int = 1) -> None:
         self.counts[kind][outcome] += n
@@ -118,6 +122,7 @@ class ImportReport:
             "page": "pages",
             "citation": "citations",
             "link": "pages",
+            "formula": "pages",
         }
         per_kind = Counter()
         for issue_kind, n in reported.items():
@@ -596,12 +601,13 @@ class _Importer:
             self.missing(fm, "title", f"page {page.slug!r} has no title and no entity")
             return None
         conversion = mdx_to_markdown(
-            page.body, first_line=page.body_line, entity_slugs=entity_slugs
+            page.body, first_line=page.body_line, entity_slugs=entity_slugs, front_matter=fm
         )
         self.report.notes.extend(
             Issue("component", page.file, n.line, n.message) for n in conversion.notes
         )
         body = self._body_with_aliases(conversion.markdown)
+        self._report_body(page, body)
         for ref, line in conversion.citations:
             if ref not in known_refs:
                 self.report_issue("citation", page.file, line, f"<R id={ref!r}> names no source")
@@ -665,6 +671,20 @@ class _Importer:
         self._record_rating(saved, old, page.file)
         self.pages[page.slug] = saved
         return body
+
+    def _report_body(self, page, body: str) -> None:
+        """Count the references whose data is missing; report formulas readers see as code."""
+        missing = body_missing_references(body)
+        self.report.missing_references.update(footnote_kind(label) for label in missing)
+        self.report.pages_with_missing_references += bool(missing)
+        for _line, formula, why in body_formula_errors(body):
+            offset = page.body.find(formula)
+            line = (
+                mdx_line_of(page.body, offset, first_line=page.body_line) if offset >= 0 else None
+            )
+            self.report_issue(
+                "formula", page.file, line, f"formula {formula!r} cannot be shown ({why}): as code"
+            )
 
     def _page_type(self, entity: Record) -> str:
         raw = _text(entity.get("type"))

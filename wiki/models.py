@@ -17,9 +17,9 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from sources.history import TrackedHistory
-from sources.models import Source, TimeStampedModel
+from sources.models import PlainTextModel, Source, TimeStampedModel
 
-from .markup import prose_word_count
+from .markup import body_missing_references, prose_word_count
 from .quality import (
     ANALYSIS_PAGE_TYPE,
     IMPORTANCE_MAX,
@@ -105,10 +105,12 @@ class WikiPageQuerySet(models.QuerySet):
         return self.annotate(citation_count=count_per_row(Citation, "page"))
 
 
-class WikiPage(TimeStampedModel):
+class WikiPage(PlainTextModel, TimeStampedModel):
     """A wiki page whose claims cite rated sources."""
 
     RATING_FIELDS = ("quality", *SUBSCORES, "reader_importance", "research_importance")
+    # The body is Markdown, not plain text.
+    PLAIN_TEXT_FIELDS = ("title", "description", "summary")
 
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     title = models.CharField(_("title"), max_length=300)
@@ -146,6 +148,10 @@ class WikiPage(TimeStampedModel):
     concreteness = _subscore_field(_("concreteness"))
     actionability = _subscore_field(_("actionability"))
     word_count = models.PositiveIntegerField(_("prose words"), default=0, editable=False)
+    # Footnote references whose data is missing (`[^rc-…]`), kept so editors can filter on it.
+    missing_reference_count = models.PositiveIntegerField(
+        _("references without data"), default=0, editable=False
+    )
     tags = TaggableManager(_("tags"), blank=True, through="TaggedPage")
     sources = models.ManyToManyField(
         Source, through="Citation", related_name="citing_pages", blank=True
@@ -198,9 +204,10 @@ class WikiPage(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         self.word_count = prose_word_count(self.body)
+        self.missing_reference_count = len(body_missing_references(self.body))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "word_count"}
+            kwargs["update_fields"] = {*update_fields, "word_count", "missing_reference_count"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -225,8 +232,10 @@ class WikiPage(TimeStampedModel):
         )
 
 
-class Citation(models.Model):
+class Citation(PlainTextModel):
     """A page citing a source, in the page's reference order."""
+
+    PLAIN_TEXT_FIELDS = ("note",)
 
     page = models.ForeignKey(
         WikiPage, on_delete=models.CASCADE, related_name="citations", verbose_name=_("page")

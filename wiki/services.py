@@ -16,7 +16,7 @@ from sources.models import Source
 from sources.selectors import source_resolve_refs
 from sources.services import tags_set, validate
 
-from .markup import body_references
+from .markup import body_footnote_replace, body_missing_references, body_references
 from .models import Citation, PageStatus, PageType, WikiPage
 from .quality import SUBSCORES
 
@@ -283,6 +283,25 @@ def wiki_page_update(
     if "body" in changed:
         wiki_page_citations_sync(page=page)
     return changed
+
+
+FOOTNOTE_NOT_FOUND = "This page has no reference [^%(label)s] whose data is missing."
+
+
+@transaction.atomic
+def wiki_page_reference_map(*, page: WikiPage, label: str, source: Source) -> int:
+    """Turn a page's references to a footnote with no data into citations of a source.
+
+    Every `[^label]` outside code becomes `[[cite:ID]]`, so the page then cites the source
+    as any other citation; return how many references changed.
+    """
+    if label not in body_missing_references(page.body):
+        raise ValidationError(
+            FOOTNOTE_NOT_FOUND, code="footnote_not_found", params={"label": label}
+        )
+    body, count = body_footnote_replace(page.body, label, f"[[cite:{source.pk}]]")
+    wiki_page_update(page=page, body=body)
+    return count
 
 
 def _check_subscore_names(subscores: Mapping) -> None:

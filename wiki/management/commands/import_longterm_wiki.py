@@ -38,12 +38,21 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {issue}")
         if report.notes:
             self.stdout.write(
-                f"{len(report.notes)} MDX component(s) were converted to plain Markdown"
+                f"{len(report.notes)} MDX component(s) and fix(es) converted to Markdown structures"
                 + (":" if verbosity >= 2 else " (-v 2 lists them).")
             )
             if verbosity >= 2:
                 for note in report.notes:
                     self.stdout.write(f"  {note}")
+        if report.missing_references:
+            kinds = ", ".join(
+                f"{kind} {n}" for kind, n in sorted(report.missing_references.items())
+            )
+            self.stdout.write(
+                f"References whose data is not in the files ({kinds}) on "
+                f"{report.pages_with_missing_references} page(s): shown as notes that say so, "
+                "and listed for editors to map to sources."
+            )
         self.stdout.write(report.table())
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
