@@ -3,8 +3,11 @@
 import os
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from wiki.admin import recent_changes_view
 
@@ -14,6 +17,13 @@ admin.site.index_title = _("Curate sources, venues and wiki pages")
 admin.site.site_url = "/"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page links. The static URL is looked up
+    # per request: production names static files by their content hash.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("admin/changes/", admin.site.admin_view(recent_changes_view), name="recent_changes"),
     path("admin/", admin.site.urls),
     path("", include("sources.urls")),

@@ -40,6 +40,7 @@ def public_urls() -> list[str]:
         venue.get_absolute_url(),
         reverse("wiki:page_list"),
         page.get_absolute_url(),
+        reverse("wiki:tag_list"),
         reverse("wiki:tag_detail", args=[tag.slug]),
         reverse("wiki:search") + "?q=risk",
         reverse("wiki:rating_report", args=["venue", venue.slug]),
@@ -201,6 +202,19 @@ PAYLOADS = [
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "[x](&#106;avascript:alert(1))",
     "<a href='java\tscript:alert(1)'>x</a>",
+    # Through the page constructs: a diagram label, MathML, a callout title, a heading,
+    # a footnote label, a formula's text, a reference's text.
+    '```mermaid\nflowchart TD\n  A["<img src=x onerror=alert(1)>"]'
+    ' --> B["<script>alert(2)</script>"]\n```',
+    '<math><mi href="javascript:alert(1)" onclick="alert(1)">x</mi>'
+    '<maction actiontype="statusline">y</maction><annotation-xml encoding="text/html">'
+    "<img src=x onerror=alert(1)></annotation-xml></math>",
+    ":::note[<script>alert(1)</script>]\nx\n:::",
+    ':::caution[<img src=x onerror="alert(1)">]\nx\n:::',
+    "## <img src=x onerror=alert(1)> heading",
+    "[^<img src=x onerror=alert(1)>] and [^a<script>]",
+    "$\\text{<script>alert(1)</script>}$ and $$<img src=x onerror=alert(1)>$$",
+    "[[cite:abc|<img src=x onerror=alert(1)>]]",
 ]
 
 
@@ -238,6 +252,9 @@ markdownish = st.lists(
     st.one_of(
         st.sampled_from(PAYLOADS),
         st.sampled_from(["[", "]", "(", ")", "<", ">", '"', "'", "`", "*", "\n", "#", "!"]),
+        st.sampled_from(
+            ["$", "$$", ":::note[", ":::", "```mermaid\n", "[^rc-1]", "[^1]: ", "\n: "]
+        ),
         st.text(max_size=20),
     ),
     max_size=25,

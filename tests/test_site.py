@@ -37,6 +37,7 @@ def public_urls():
         reverse("wiki:page_list"),
         reverse("wiki:page_list") + "?type=risk",
         *[page.get_absolute_url() for page in WikiPage.objects.all()],
+        reverse("wiki:tag_list"),
         reverse("wiki:tag_detail", args=[source.tags.first().slug]),
         "/no-such-page/",
     ]

@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from taggit.models import Tag
 
-from sources.models import Source, Venue
+from sources.models import Source, TaggedSource, Venue
 from sources.page_cache import content_version
 from sources.page_cache import store as page_cache_store
-from sources.selectors import ordering_of, source_list_annotated, source_resolve_refs
+from sources.selectors import (
+    count_per_row,
+    ordering_of,
+    source_list_annotated,
+    source_resolve_refs,
+)
 
 from .markup import (
     Reference,
@@ -22,7 +27,7 @@ from .markup import (
     body_references,
     body_render_page,
 )
-from .models import Citation, WikiPage
+from .models import Citation, TaggedPage, WikiPage
 
 
 def wiki_page_list_annotated(queryset: QuerySet[WikiPage] | None = None) -> QuerySet[WikiPage]:
@@ -163,6 +168,20 @@ def venue_citing_pages(venue: Venue) -> QuerySet[WikiPage]:
     """Return the pages citing any source of a venue (a semi-join: no DISTINCT over pages)."""
     cites = Citation.objects.filter(page=OuterRef("pk"), source__venue=venue)
     return WikiPage.objects.filter(Exists(cites)).only(*CITING_PAGE_FIELDS).order_by("title", "id")
+
+
+def tag_list_counted() -> QuerySet[Tag]:
+    """Return the tags on any source or page, with `source_count`, `page_count` and
+    `total`, most used first (then by name), in one query whatever the number of tags."""
+    return (
+        Tag.objects.annotate(
+            source_count=count_per_row(TaggedSource, "tag"),
+            page_count=count_per_row(TaggedPage, "tag"),
+        )
+        .annotate(total=F("source_count") + F("page_count"))
+        .filter(total__gt=0)
+        .order_by("-total", "name", "pk")
+    )
 
 
 def tag_detail(slug: str) -> tuple[Tag, QuerySet[Source], QuerySet[WikiPage]]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("wiki/", views.page_list, name="page_list"),
     path("wiki/<slug:slug>/", views.page_detail, name="page_detail"),
+    path("tags/", views.tag_list, name="tag_list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
     path("report/<str:kind>/<str:ref>/", views.rating_report, name="rating_report"),
 ]

@@ -105,6 +105,10 @@ def page_detail(request, slug: str):
     )
 
 
+def tag_list(request):
+    return render(request, "wiki/tag_list.html", {"tags": selectors.tag_list_counted()})
+
+
 def tag_detail(request, slug: str):
     try:
         tag, sources, pages = selectors.tag_detail(slug)

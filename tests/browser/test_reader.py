@@ -88,6 +88,7 @@ MAIN_PAGES = {
     "wiki-list": lambda: reverse("wiki:page_list"),
     "wiki-page": lambda: reverse("wiki:page_detail", args=["pause-advocacy"]),
     "tag": lambda: reverse("wiki:tag_detail", args=["ai-governance"]),
+    "tag-list": lambda: reverse("wiki:tag_list"),
 }
 
 
