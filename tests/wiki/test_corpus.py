@@ -16,8 +16,10 @@ from django.core.management import call_command
 from taggit.models import Tag
 
 from sources.models import Source, Venue
+from sources.text import plain_text
 from tests.conftest import require
 from tests.wiki.kb_builder import database_state
+from tests.wiki.leftovers import leftovers
 from wiki.importer import longterm_wiki_import
 from wiki.models import Citation, WikiPage
 
@@ -179,13 +181,14 @@ def test_chosen_sources_match_the_files_field_by_field(imported, files, db):
         if record in snapshot_only:
             assert source.stable_id == "sid_" + record["stable_id"]
         if record in only_in_yaml:
-            assert source.title == record["title"].strip()
-            assert source.summary == (record.get("summary") or "").strip()
+            # Stored as plain text: entities decoded, Markdown escapes removed.
+            assert source.title == plain_text(record["title"])
+            assert source.summary == plain_text(record.get("summary") or "", multiline=True)
             assert [a.name for a in source.authors.all()] == [
-                a.strip() for a in record.get("authors") or []
+                plain_text(a) for a in record.get("authors") or []
             ]
             assert [p.text for p in source.key_points.all()] == [
-                p.strip() for p in record.get("key_points") or []
+                plain_text(p, multiline=True) for p in record.get("key_points") or []
             ]
             assert {t.lower() for t in source.tags.names()} >= {
                 t.lower() for t in record.get("tags") or []
@@ -203,10 +206,11 @@ def test_chosen_pages_match_their_front_matter_and_entity(imported, files, db):
         front = yaml.safe_load(text.split("---\n")[1])
         page = WikiPage.objects.get(slug=path.stem)
         entity = entities[path.stem]
-        assert page.title == entity["title"]
-        assert page.description == (front.get("description") or "").strip()
+        # Stored as plain text: entities decoded, Markdown escapes removed.
+        assert page.title == plain_text(entity["title"])
+        assert page.description == plain_text(front.get("description") or "", multiline=True)
         assert page.quality == front.get("quality")
-        assert page.summary == (front.get("llmSummary") or "").strip()
+        assert page.summary == plain_text(front.get("llmSummary") or "", multiline=True)
         for name, value in (front.get("ratings") or {}).items():
             assert float(getattr(page, name)) == float(value)
         if front.get("readerImportance") is not None:
@@ -216,6 +220,51 @@ def test_chosen_pages_match_their_front_matter_and_entity(imported, files, db):
         )
         assert "<R " not in page.body and "<EntityLink" not in page.body
         assert not re.search(r"^import ", page.body, re.M)
+
+
+def _kind(label: str) -> str:
+    prefix = label.split("-", 1)[0]
+    return prefix if "-" in label and prefix in ("rc", "cr", "kb") else "other"
+
+
+def _undefined_footnotes_in_files(files) -> dict[str, set[str]]:
+    """Return, per page file, the footnote labels it refers to but never defines."""
+    found = {}
+    for path in files.pages:
+        text = re.sub(r"^(```|~~~).*?^\1", "", path.read_text(), flags=re.S | re.M)
+        text = re.sub(r"`[^`\n]*`", "", text)
+        defined = set(re.findall(r"^\[\^([^\]\s]+)\]:", text, re.M))
+        uses = re.sub(r"^\[\^[^\]\s]+\]:", "", text, flags=re.M)  # definitions are not uses
+        found[path] = set(re.findall(r"\[\^([^\]\s]+)\]", uses)) - defined
+    return found
+
+
+def test_references_whose_data_is_missing_are_counted_per_kind(imported, files, db):
+    undefined = _undefined_footnotes_in_files(files)
+    expected = Counter(_kind(label) for labels in undefined.values() for label in labels)
+
+    assert expected["rc"] > 5000
+    # Every counted reference is undefined in its file, and nearly every undefined one is
+    # counted: the rest sit in table cells beyond the table's columns, which no reader sees.
+    for kind, n in imported.missing_references.items():
+        assert expected[kind] * 0.99 <= n <= expected[kind], kind
+    assert WikiPage.objects.filter(missing_reference_count__gt=0).count() == (
+        imported.pages_with_missing_references
+    )
+    assert imported.pages_with_missing_references == sum(bool(v) for v in undefined.values())
+
+
+def test_every_page_reads_without_leftovers(imported, db, client):
+    """Read every page as an anonymous reader: no markup that was meant to be rendered."""
+    problems = []
+    for slug in WikiPage.objects.order_by("slug").values_list("slug", flat=True):
+        response = client.get(f"/wiki/{slug}/")
+        assert response.status_code == 200, slug
+        html = response.content.decode()
+        article = html[html.index("<article") : html.index("</article>")]
+        problems += [f"{slug}: {kind}: {excerpt}" for kind, excerpt in leftovers(article)]
+
+    assert not problems, f"{len(problems)} leftover(s):\n" + "\n".join(problems[:60])
 
 
 def test_a_second_import_changes_nothing(imported, db):
