@@ -234,7 +234,9 @@ def test_the_migration_makes_stored_rows_plain_text_and_searchable():
     WikiPage.objects.filter(pk=page.pk).update(summary="Chips \\$5 &amp; up")
     search_index_refresh("sources", [source.pk])
     search_index_refresh("pages", [page.pk])
-    assert search_filter(Source.objects.all(), "sources", "amp").exists()
+    if connection.vendor == "sqlite":
+        # FTS5 indexes the entity's letters; PostgreSQL's parser already skips entities.
+        assert search_filter(Source.objects.all(), "sources", "amp").exists()
     schema_editor = SimpleNamespace(connection=connection)
 
     importlib.import_module("sources.migrations.0008_plain_text").make_plain(apps, schema_editor)

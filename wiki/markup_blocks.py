@@ -211,15 +211,12 @@ def container_of(params: str) -> Container | None:
 
 
 def _render_container(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    if token.nesting == -1:
-        return f"</{token.meta['element']}>\n"
-    container = container_of(token.info)
-    # The closing token has no info: remember the element on it.
-    for closing in tokens[idx + 1 :]:
-        if closing.type == "container_block_close" and closing.level == token.level:
-            closing.meta = {"element": container.element}
-            break
+    # Containers nest, and render in order: the closing tag is the last one opened.
+    open_elements = env.setdefault("open_containers", [])
+    if tokens[idx].nesting == -1:
+        return f"</{open_elements.pop()}>\n"
+    container = container_of(tokens[idx].info)
+    open_elements.append(container.element)
     title = (
         f'<p class="{container.css_class.split()[0]}-title">{escapeHtml(container.title)}</p>\n'
         if container.title
@@ -250,9 +247,11 @@ def _record_defined_footnotes(state: StateCore) -> None:
 def _explain_missing_footnotes(state: StateCore) -> None:
     """Give each footnote without a definition a note that says its details are missing."""
     defined = state.env.get("defined_footnotes", set())
-    tokens, out = state.tokens, []
-    for index, token in enumerate(tokens):
+    tokens, out, index = state.tokens, [], 0
+    while index < len(tokens):
+        token = tokens[index]
         out.append(token)
+        index += 1
         label = (token.meta or {}).get("label")
         if token.type != "footnote_open" or label is None or label in defined:
             continue
@@ -261,18 +260,13 @@ def _explain_missing_footnotes(state: StateCore) -> None:
         text.content = MISSING_NOTE_TEXT.format(label=label)
         inline = Token("inline", "", 0)
         inline.children, inline.content = [text], text.content
-        paragraph_open = Token("paragraph_open", "p", 1)
-        paragraph_close = Token("paragraph_close", "p", -1)
-        # The anchors the plugin placed after the (empty) note go inside the paragraph.
-        anchors = []
-        for following in tokens[index + 1 :]:
-            if following.type != "footnote_anchor":
-                break
-            anchors.append(following)
-        inline.children += anchors
-        out += [paragraph_open, inline, paragraph_close]
-        state.env.setdefault("moved_anchors", set()).update(id(a) for a in anchors)
-    state.tokens = [t for t in out if id(t) not in state.env.get("moved_anchors", ())]
+        # The plugin put the links back to each use right after the (empty) note: they go
+        # at the end of the note's paragraph, as for any other note.
+        while index < len(tokens) and tokens[index].type == "footnote_anchor":
+            inline.children.append(tokens[index])
+            index += 1
+        out += [Token("paragraph_open", "p", 1), inline, Token("paragraph_close", "p", -1)]
+    state.tokens = out
 
 
 def body_missing_footnotes(tokens: tuple[Token, ...], env: dict) -> list[str]:
