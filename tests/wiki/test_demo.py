@@ -14,6 +14,7 @@ from sources.models import (
     Venue,
 )
 from sources.selectors import source_list_annotated
+from tests.wiki.leftovers import leftovers
 from wiki.management.commands.load_demo import DEMO_FILE
 from wiki.models import Citation, PageType, WikiPage
 
@@ -62,6 +63,18 @@ def test_demo_pages_carry_subscores_and_citations(demo):
     for page in WikiPage.objects.all():
         assert page.citations.exists(), page.slug
     assert WikiPage.objects.filter(focus__isnull=False).count() >= 5
+
+
+def test_demo_pages_show_a_diagram_math_a_callout_and_a_footnote(demo, client):
+    china = client.get("/wiki/china-ai-regulatory-framework/").content.decode()
+    pause = client.get("/wiki/pause-advocacy/").content.decode()
+
+    assert '<figure class="diagram diagram-mermaid">' in china
+    assert '<aside class="callout callout-note">' in china
+    assert '<li id="fn1" class="footnote-item">' in china
+    assert pause.count("<math ") >= 5 and "math-error" not in pause
+    assert leftovers(china[china.index("<article") :]) == []
+    assert leftovers(pause[pause.index("<article") :]) == []
 
 
 def test_demo_is_loaded_only_into_an_empty_database(demo):
