@@ -33,20 +33,47 @@ def ordering(*expressions):
     return result
 
 
+RELEVANCE = "relevance"
+
+
 class SortFilter(django_filters.ChoiceFilter):
-    """A `sort` parameter naming one of a fixed set of orderings."""
+    """A `sort` parameter naming one of a fixed set of orderings, or relevance.
+
+    With a query, "Relevance" is the first choice and the default (best matches first);
+    without one it is not offered and the first ordering is the default.
+    """
 
     def __init__(self, *args, orderings: dict[str, tuple[str, list]], **kwargs):
         self.orderings = orderings
-        choices = [(key, label) for key, (label, _fields) in orderings.items()]
+        choices = [(RELEVANCE, _("Relevance"))]
+        choices += [(key, label) for key, (label, _fields) in orderings.items()]
         super().__init__(*args, choices=choices, label=_("Sort by"), empty_label=None, **kwargs)
 
+    def without_relevance(self) -> None:
+        """Offer only the fixed orderings: there is no query to be relevant to."""
+        self.extra["choices"] = [c for c in self.extra["choices"] if c[0] != RELEVANCE]
+
     def filter(self, qs, value):
-        if not value and "search_rank" in qs.query.annotations:
-            return by_relevance(qs)  # a search without a chosen order: best matches first
+        if value in (None, "", RELEVANCE) and "search_rank" in qs.query.annotations:
+            return by_relevance(qs)  # a search without another chosen order: best first
         default = next(iter(self.orderings))
         _label, fields = self.orderings.get(value or default, self.orderings[default])
         return qs.order_by(*fields)
+
+
+class SortableFilterSet(django_filters.FilterSet):
+    """A list's filters whose sort offers relevance exactly when there is a query.
+
+    The query is the `q` field, or (on the search page, whose query travels apart)
+    `searching=True`.
+    """
+
+    def __init__(self, data=None, *args, searching: bool | None = None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if searching is None:
+            searching = bool((data or {}).get("q", "").strip())
+        if not searching:
+            self.filters["sort"].without_relevance()
 
 
 SOURCE_ORDERINGS = {
@@ -60,7 +87,7 @@ SOURCE_ORDERINGS = {
 }
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilter(SortableFilterSet):
     """Filters over `source_list_annotated()`: they rely on its annotations."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
@@ -127,7 +154,7 @@ VENUE_ORDERINGS = {
 }
 
 
-class VenueFilter(django_filters.FilterSet):
+class VenueFilter(SortableFilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     type = django_filters.ChoiceFilter(choices=VenueType.choices, empty_label=ANY, label=_("Type"))
     credibility = django_filters.ChoiceFilter(

@@ -1,6 +1,8 @@
 """Search: the same behaviour on SQLite (FTS5) and PostgreSQL (weighted tsvector), with
 ranking details and typo tolerance checked on PostgreSQL only."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -265,3 +267,81 @@ def test_a_snapshot_fill_in_is_searchable(settings):
         web.close()
 
     assert found("sources", "explained") == {source.pk}  # "Compute Governance Explained"
+
+
+# -- Sorting a search ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def relevance_differs_from_title():
+    """Two sources whose relevance order (title match first) is not their title order."""
+    return [
+        SourceFactory(title="Zeta: interpretability", summary=""),
+        SourceFactory(title="Alpha", summary="Notes on interpretability"),
+    ]
+
+
+def _filters_form(content: str) -> dict:
+    return form_data(re.search(r'<form class="filters".*?</form>', content, re.S)[0])
+
+
+def _result_pks(response) -> list:
+    return [result["object"].pk for result in response.context["results"]]
+
+
+def test_a_search_is_sorted_by_relevance_and_its_form_says_so(client, relevance_differs_from_title):
+    by_title_match, by_summary = relevance_differs_from_title
+
+    response = client.get(reverse("wiki:search"), {"q": "interpretability"})
+
+    assert _result_pks(response) == [by_title_match.pk, by_summary.pk]
+    # The select shows (and a browser submits) "Relevance", its first and default choice.
+    assert _filters_form(response.content.decode())["sort"] == "relevance"
+
+
+def test_applying_the_search_filters_unchanged_keeps_the_relevance_order(
+    client, relevance_differs_from_title
+):
+    first = client.get(reverse("wiki:search"), {"q": "interpretability"})
+
+    again = client.get(reverse("wiki:search"), _filters_form(first.content.decode()))
+
+    assert _result_pks(again) == _result_pks(first)
+
+
+def test_another_order_keeps_the_query_and_is_a_url(client, relevance_differs_from_title):
+    by_title_match, by_summary = relevance_differs_from_title
+
+    response = client.get(
+        reverse("wiki:search"), {"q": "interpretability", "kind": "sources", "sort": "title"}
+    )
+
+    assert _result_pks(response) == [by_summary.pk, by_title_match.pk]
+    form = _filters_form(response.content.decode())
+    assert (form["q"], form["kind"], form["sort"]) == ("interpretability", "sources", "title")
+
+
+def test_a_list_offers_relevance_only_with_a_query(client, relevance_differs_from_title):
+    by_title_match, by_summary = relevance_differs_from_title
+    plain = client.get(reverse("sources:source_list")).content.decode()
+
+    searched = client.get(reverse("sources:source_list"), {"q": "interpretability"})
+
+    assert 'value="relevance"' not in plain
+    assert _filters_form(plain)["sort"] == "title"
+    assert _filters_form(searched.content.decode())["sort"] == "relevance"
+    listed = [source.pk for source in searched.context["page_obj"].object_list]
+    assert listed == [by_title_match.pk, by_summary.pk]
+
+
+def test_the_home_box_searches_every_kind(client):
+    page = WikiPageFactory(title="Pause advocacy", body="Slowing down.")
+    home = client.get(reverse("wiki:home")).content.decode()
+    form = re.search(r'<form class="home-search".*?</form>', home, re.S)[0]
+    action = re.search(r'action="([^"]+)"', form)[1]
+
+    response = client.get(action, {"q": "pause advocacy"})
+
+    assert action == reverse("wiki:search")
+    assert response.context["kind"] == "pages"
+    assert [result["object"].pk for result in response.context["results"]] == [page.pk]

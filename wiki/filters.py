@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from sources.filters import ANY, SortFilter, ordering
+from sources.filters import ANY, SortableFilterSet, SortFilter, ordering
 from sources.search import search_filter
 
 from .models import PageStatus, PageType, TaggedPage
@@ -19,7 +19,7 @@ PAGE_ORDERINGS = {
 }
 
 
-class WikiPageFilter(django_filters.FilterSet):
+class WikiPageFilter(SortableFilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     type = django_filters.ChoiceFilter(choices=PageType.choices, empty_label=ANY, label=_("Type"))
     status = django_filters.ChoiceFilter(

@@ -60,7 +60,11 @@ def search(request):
     # The filters' own text box searches exactly; here a typo may find similar titles.
     data = request.GET.copy()
     data.pop("q", None)
-    filterset = filter_class(data, queryset=search_filter(base(), kind, text, fuzzy=True))
+    filterset = filter_class(
+        data,
+        queryset=search_filter(base(), kind, text, fuzzy=True),
+        searching=bool(text.strip()),
+    )
     filterset.form.fields.pop("q", None)  # the query travels in hidden fields instead
     context = {
         "hidden_fields": [("q", text), ("kind", kind)],
