@@ -131,6 +131,11 @@ class SearchKind:
     def fts_table(self) -> str:
         return f"search_{self.name}"
 
+    @property
+    def titles_table(self) -> str:
+        """SQLite: the titles by trigrams, for similar titles (pg_trgm's job on PostgreSQL)."""
+        return f"search_{self.name}_titles"
+
 
 KINDS: dict[str, SearchKind] = {}
 # Extra text per kind that lives in other tables (a source's key points): pk -> text.
@@ -219,11 +224,11 @@ def search_index_refresh(kind_name: str, pks: Iterable) -> None:
 
 def search_index_remove(kind_name: str, pks: Iterable) -> None:
     if connection.vendor == "sqlite":
-        pks = [str(pk) for pk in pks]
+        kind = KINDS[kind_name]
+        refs = [[str(pk)] for pk in pks]
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"DELETE FROM {KINDS[kind_name].fts_table} WHERE ref = %s", [[pk] for pk in pks]
-            )
+            for table in (kind.fts_table, kind.titles_table):
+                cursor.executemany(f"DELETE FROM {table} WHERE ref = %s", refs)
 
 
 def _pg_refresh(kind: SearchKind, pks: list) -> None:
@@ -248,13 +253,18 @@ def _pg_refresh(kind: SearchKind, pks: list) -> None:
 
 def _fts5_refresh(kind: SearchKind, pks: list) -> None:
     texts = _texts(kind, pks)
+    titles = kind.model._default_manager.filter(pk__in=pks).values_list("pk", kind.title_field)
+    refs = [[str(pk)] for pk in pks]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"DELETE FROM {kind.fts_table} WHERE ref = %s", [[str(pk)] for pk in pks]
-        )
+        cursor.executemany(f"DELETE FROM {kind.fts_table} WHERE ref = %s", refs)
         cursor.executemany(
             f"INSERT INTO {kind.fts_table} (ref, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
             [[str(pk), *(texts[pk][w] for w in WEIGHTS)] for pk in texts],
+        )
+        cursor.executemany(f"DELETE FROM {kind.titles_table} WHERE ref = %s", refs)
+        cursor.executemany(
+            f"INSERT INTO {kind.titles_table} (ref, title) VALUES (%s, %s)",
+            [[str(pk), title] for pk, title in titles],
         )
 
 
@@ -272,6 +282,7 @@ def search_index_rebuild(kind_name: str) -> int:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {kind.fts_table}")
+            cursor.execute(f"DELETE FROM {kind.titles_table}")
         for start in range(0, len(pks), 2000):
             _fts5_refresh(kind, pks[start : start + 2000])
     return len(pks)
@@ -317,43 +328,143 @@ def _pg_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy:
     """PostgreSQL: match and rank in the same query, on the GIN-indexed vector."""
     query = SearchQuery(_tsquery(parsed), search_type="raw", config=FTS_CONFIG)
     matched = queryset.filter(search_vector=query)
-    rank = SearchRank(F("search_vector"), query)
     if fuzzy and not matched.exists():
         similar = _similar_titles(kind, parsed)
         if similar:
-            bonus = Case(
-                *[When(pk=pk, then=Value(float(score))) for pk, score in similar],
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            fuzzy = queryset.filter(pk__in=[pk for pk, _s in similar])
-            excluded = [c for group in parsed.groups for c in group if c.negated]
-            if excluded:  # a -word still leaves its rows out
-                flipped = ParsedQuery(groups=[[Clause(c.words)] for c in excluded])
-                fuzzy = fuzzy.exclude(
-                    search_vector=SearchQuery(
-                        _tsquery(flipped), search_type="raw", config=FTS_CONFIG
-                    )
-                )
-            return fuzzy.annotate(search_rank=bonus)
-    return matched.annotate(search_rank=rank)
+            return _similar_results(queryset, kind, parsed, similar)
+    return matched.annotate(search_rank=SearchRank(F("search_vector"), query))
 
 
-def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list:
-    """Titles similar to the query by trigrams (pg_trgm's % operator, GIN-indexed)."""
+def _fts5_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool):
+    """SQLite: match and rank in the FTS5 table, then narrow the queryset to those rows."""
+    ranked = _ranked_ids(kind, parsed)
+    if not ranked and fuzzy:
+        similar = _similar_titles(kind, parsed)
+        if similar:
+            return _similar_results(queryset, kind, parsed, similar)
+    if not ranked:
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+    return queryset.filter(pk__in=[pk for pk, _score in ranked]).annotate(
+        search_rank=_rank_of(ranked)
+    )
+
+
+def _rank_of(ranked: list[tuple[object, float]]) -> Case:
+    return Case(
+        *[When(pk=pk, then=Value(float(score))) for pk, score in ranked],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+
+
+def _similar_results(queryset, kind: SearchKind, parsed: ParsedQuery, similar: list) -> QuerySet:
+    """The rows whose titles are similar to the query, best first; a -word still excludes."""
+    results = queryset.filter(pk__in=[pk for pk, _score in similar])
+    excluded = [c for group in parsed.groups for c in group if c.negated]
+    if excluded:
+        flipped = ParsedQuery(groups=[[Clause(c.words)] for c in excluded])
+        if connection.vendor == "postgresql":
+            tsquery = SearchQuery(_tsquery(flipped), search_type="raw", config=FTS_CONFIG)
+            results = results.exclude(search_vector=tsquery)
+        else:
+            results = results.exclude(pk__in=[pk for pk, _s in _ranked_ids(kind, flipped)])
+    return results.annotate(search_rank=_rank_of(similar))
+
+
+# pg_trgm's default similarity threshold (`pg_trgm.similarity_threshold`), used on both.
+SIMILARITY_THRESHOLD = 0.3
+SIMILAR_LIMIT = 20
+# SQLite: how many titles sharing trigrams with the query are scored in Python.
+SIMILAR_CANDIDATES = 200
+
+
+def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object, float]]:
+    """Titles similar to the query by trigrams, best first, as (pk, rank).
+
+    PostgreSQL: pg_trgm's % operator (GIN-indexed). SQLite: FTS5's trigram index finds the
+    titles that share trigrams with the query's words, and `trigram_similarity` (pg_trgm's
+    measure) scores them, so both databases offer the same titles.
+    """
     words = " ".join(parsed.positive_words())
     if len(words) < 3:
         return []
-    table = kind.model._meta.db_table
-    pk_column = kind.model._meta.pk.column
-    title = kind.title_field
+    if connection.vendor == "postgresql":
+        table = kind.model._meta.db_table
+        pk_column = kind.model._meta.pk.column
+        title = kind.title_field
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {pk_column}, similarity({title}, %s) * 0.01 AS rank FROM {table} "
+                f"WHERE {title} %% %s ORDER BY rank DESC, {pk_column} LIMIT {SIMILAR_LIMIT}",
+                [words, words],
+            )
+            return cursor.fetchall()
+    grams = sorted({g for g in trigrams(words) if " " not in g})
+    if not grams:
+        return []
+    match = " OR ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {pk_column}, similarity({title}, %s) * 0.01 AS rank FROM {table} "
-            f"WHERE {title} %% %s ORDER BY rank DESC, {pk_column} LIMIT 20",
-            [words, words],
+            f"SELECT ref, title FROM {kind.titles_table} WHERE {kind.titles_table} MATCH %s "
+            f"ORDER BY rank LIMIT {SIMILAR_CANDIDATES}",
+            [match],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    scored = [(ref, trigram_similarity(title, words)) for ref, title in rows]
+    scored = [(ref, score) for ref, score in scored if score >= SIMILARITY_THRESHOLD]
+    scored.sort(key=lambda row: (-row[1], str(row[0])))
+    integer_pk = kind.model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}
+    return [(int(ref) if integer_pk else ref, score * 0.01) for ref, score in scored][
+        :SIMILAR_LIMIT
+    ]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The record whose title is most like a query that matched nothing."""
+
+    kind: str
+    record: Model
+    similarity: float
+
+
+def search_suggestion(text: str, kind_names: Iterable[str]) -> Suggestion | None:
+    """Return the title most similar to `text` among these kinds ("Did you mean ...?").
+
+    One query per kind, and one for the record: for searches that matched nothing.
+    """
+    parsed = query_parse(text)
+    best = None
+    for name in kind_names:
+        similar = _similar_titles(KINDS[name], parsed)
+        if similar and (best is None or similar[0][1] > best[2]):
+            best = (name, similar[0][0], similar[0][1])
+    if best is None:
+        return None
+    name, pk, rank = best
+    record = KINDS[name].model._default_manager.filter(pk=pk).first()
+    return Suggestion(kind=name, record=record, similarity=rank * 100) if record else None
+
+
+TRIGRAM_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def trigrams(text: str) -> set[str]:
+    """Return a text's trigrams as pg_trgm makes them: per lower-cased word, padded with two
+    spaces before and one after."""
+    grams = set()
+    for word in TRIGRAM_WORD_RE.findall(text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """Return pg_trgm's similarity: shared trigrams over all trigrams of the two texts."""
+    first, second = trigrams(a), trigrams(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
 
 
 def search_filter(
@@ -362,8 +473,8 @@ def search_filter(
     """Narrow a queryset of one kind to the rows matching `text`, annotated with
     `search_rank` (higher is better). An empty query leaves it as it is.
 
-    With `fuzzy` (the search page), PostgreSQL offers titles similar by trigrams when
-    nothing matches every word; that costs one more query, so lists do without."""
+    With `fuzzy` (the search page), titles similar by trigrams are offered when nothing
+    matches every word (on both databases); that costs one more query, so lists do without."""
     parsed = query_parse(text)
     if parsed.is_empty:
         if (text or "").strip():
@@ -371,15 +482,7 @@ def search_filter(
         return queryset
     if connection.vendor == "postgresql":
         return _pg_search(queryset, KINDS[kind_name], parsed, fuzzy)
-    ranked = _ranked_ids(KINDS[kind_name], parsed)
-    if not ranked:
-        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
-    rank = Case(
-        *[When(pk=pk, then=Value(float(score))) for pk, score in ranked],
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
-    return queryset.filter(pk__in=[pk for pk, _score in ranked]).annotate(search_rank=rank)
+    return _fts5_search(queryset, KINDS[kind_name], parsed, fuzzy)
 
 
 def by_relevance(queryset: QuerySet) -> QuerySet:

@@ -1,5 +1,5 @@
-"""Search: the same behaviour on SQLite (FTS5) and PostgreSQL (weighted tsvector), with
-ranking details and typo tolerance checked on PostgreSQL only."""
+"""Search: the same behaviour on SQLite (FTS5) and PostgreSQL (weighted tsvector), typo
+tolerance included; ranking details checked on PostgreSQL only."""
 
 import re
 
@@ -220,7 +220,6 @@ def test_a_title_match_ranks_above_a_summary_match():
     assert ranked == [in_title.pk, in_summary.pk, in_review.pk]
 
 
-@pytest.mark.postgres_only
 def test_a_misspelt_title_is_still_found_on_the_search_page(client):
     page = WikiPageFactory(title="Deceptive alignment", body="Models that pretend.")
 
@@ -345,3 +344,74 @@ def test_the_home_box_searches_every_kind(client):
     assert action == reverse("wiki:search")
     assert response.context["kind"] == "pages"
     assert [result["object"].pk for result in response.context["results"]] == [page.pk]
+
+
+# -- Typos, on both databases --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [  # the values PostgreSQL's pg_trgm gives for these pairs
+        ("AI Proliferation", "proliferaton", 0.57894737),
+        ("Deceptive alignment", "deceptiv allignment", 0.73913044),
+        ("Don't-panic: 3.5x", "dont panic", 0.47368422),
+        ("Émile Zola", "emile", 0.21428572),
+        ("", "anything", 0.0),
+    ],
+)
+def test_title_similarity_is_pg_trgms_measure(a, b, expected):
+    assert search_module.trigram_similarity(a, b) == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_the_measure_is_pg_trgms_own():
+    pairs = [("Compute governance", "compute governence"), ("Pause AI", "pause advocasy")]
+    with connection.cursor() as cursor:
+        for a, b in pairs:
+            cursor.execute("SELECT similarity(%s, %s)", [a, b])
+            expected = cursor.fetchone()[0]
+            assert search_module.trigram_similarity(a, b) == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.fixture
+def proliferation():
+    return {
+        "page": WikiPageFactory(title="AI Proliferation", body="How capabilities spread."),
+        "laws": WikiPageFactory(title="LAWS Proliferation Model", body="Weapons."),
+        "source": SourceFactory(title="Proliferation of chips", summary=""),
+    }
+
+
+def test_a_typo_offers_the_most_similar_title_of_any_kind(client, proliferation):
+    response = client.get(reverse("wiki:search"), {"q": "proliferaton"})
+
+    content = response.content.decode()
+    assert response.context["kind"] == "pages"
+    assert response.context["suggestion"].record == proliferation["page"]
+    assert f'Did you mean <a href="{proliferation["page"].get_absolute_url()}">' in content
+    assert _result_pks(response)[0] == proliferation["page"].pk
+
+
+def test_a_minus_word_still_excludes_similar_titles(client, proliferation):
+    response = client.get(reverse("wiki:search"), {"q": "proliferaton -weapons", "kind": "pages"})
+
+    assert _result_pks(response) == [proliferation["page"].pk]
+
+
+def test_a_renamed_title_is_offered_under_its_new_name(client, proliferation):
+    page = proliferation["page"]
+    page.title = "Capability diffusion"
+    page.save()
+
+    by_old = client.get(reverse("wiki:search"), {"q": "proliferaton", "kind": "pages"})
+    by_new = client.get(reverse("wiki:search"), {"q": "capabilty difusion", "kind": "pages"})
+
+    assert page.pk not in _result_pks(by_old)
+    assert _result_pks(by_new) == [page.pk]
+
+
+def test_a_search_that_matches_offers_no_suggestion(client, proliferation):
+    response = client.get(reverse("wiki:search"), {"q": "proliferation"})
+
+    assert response.context["suggestion"] is None
+    assert "did-you-mean" not in response.content.decode()

@@ -18,6 +18,7 @@ from sources.search import (
     highlight,
     query_parse,
     search_filter,
+    search_suggestion,
     snippet_for,
 )
 from sources.selectors import source_list_annotated, venue_list_annotated
@@ -53,9 +54,14 @@ def search(request):
         }
         for name, (label, _filter, base) in SEARCH_TABS.items()
     ]
+    suggestion = None
+    if text.strip() and not any(tab["count"] for tab in tabs):
+        # Nothing matches every word: offer the most similar title of any kind.
+        suggestion = search_suggestion(text, SEARCH_TABS)
     if text.strip() and "kind" not in request.GET:
-        # Open the first kind that has results.
-        kind = next((tab["kind"] for tab in tabs if tab["count"]), kind)
+        # Open the first kind that has results, or the kind of the suggested title.
+        fallback = suggestion.kind if suggestion else kind
+        kind = next((tab["kind"] for tab in tabs if tab["count"]), fallback)
     _label, filter_class, base = SEARCH_TABS[kind]
     # The filters' own text box searches exactly; here a typo may find similar titles.
     data = request.GET.copy()
@@ -84,7 +90,9 @@ def search(request):
         }
         for obj in context["page_obj"].object_list
     ]
-    context.update({"q": text, "kind": kind, "tabs": tabs, "results": results})
+    context.update(
+        {"q": text, "kind": kind, "tabs": tabs, "results": results, "suggestion": suggestion}
+    )
     return render(request, "wiki/search.html", context)
 
 
