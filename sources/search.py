@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,7 +26,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, FloatField, Model, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Model, Q, QuerySet, Value, When
+from django.db.models.functions import Length
 from django.utils.safestring import SafeString, mark_safe
 
 SEARCH_CAP = 1000
@@ -324,24 +326,36 @@ def _ranked_ids(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object, flo
     return rows
 
 
-def _pg_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool) -> QuerySet:
+def _pg_search(
+    queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool, exact: list
+) -> QuerySet:
     """PostgreSQL: match and rank in the same query, on the GIN-indexed vector."""
     query = SearchQuery(_tsquery(parsed), search_type="raw", config=FTS_CONFIG)
-    matched = queryset.filter(search_vector=query)
+    matched = queryset.filter(Q(search_vector=query) | Q(pk__in=exact))
     if fuzzy and not matched.exists():
         similar = _similar_titles(kind, parsed)
         if similar:
             return _similar_results(queryset, kind, parsed, similar)
-    return matched.annotate(search_rank=SearchRank(F("search_vector"), query))
+    rank = SearchRank(F("search_vector"), query)
+    if exact:
+        rank = rank + Case(When(pk__in=exact, then=Value(EXACT_BONUS)), default=Value(0.0))
+    return matched.annotate(search_rank=rank)
 
 
-def _fts5_search(queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool):
+def _fts5_search(
+    queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool, exact: list
+) -> QuerySet:
     """SQLite: match and rank in the FTS5 table, then narrow the queryset to those rows."""
     ranked = _ranked_ids(kind, parsed)
-    if not ranked and fuzzy:
+    if not ranked and fuzzy and not exact:
         similar = _similar_titles(kind, parsed)
         if similar:
             return _similar_results(queryset, kind, parsed, similar)
+    if exact:
+        scores = dict(ranked)
+        ranked = [(pk, scores.get(pk, 0.0) + EXACT_BONUS) for pk in exact] + [
+            (pk, score) for pk, score in ranked if pk not in exact
+        ]
     if not ranked:
         return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     return queryset.filter(pk__in=[pk for pk, _score in ranked]).annotate(
@@ -446,6 +460,60 @@ def search_suggestion(text: str, kind_names: Iterable[str]) -> Suggestion | None
     return Suggestion(kind=name, record=record, similarity=rank * 100) if record else None
 
 
+# Titles compared for an exact match: how many candidates (shortest first) are read.
+EXACT_CANDIDATES = 50
+# A rank above any that full-text ranking gives: an exact title comes first.
+EXACT_BONUS = 1000.0
+
+
+def title_key(text: str) -> str:
+    """Return a title as compared for an exact match: no case, accents or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(TRIGRAM_WORD_RE.findall(plain))
+
+
+def exact_title_pks(kind: SearchKind, text: str) -> list:
+    """Return the rows of a kind whose title is the query, ignoring case, accents and
+    punctuation: candidates with every word in the title, from the index, then compared."""
+    key = title_key(text)
+    if not key:
+        return []
+    words = key.split()
+    manager = kind.model._default_manager
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"'{word}':A" for word in words)
+        candidates = manager.filter(
+            search_vector=SearchQuery(query, search_type="raw", config=FTS_CONFIG)
+        )
+    else:
+        match = "{a} : (" + " AND ".join(f'"{word}"' for word in words) + ")"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT ref FROM {kind.fts_table} WHERE {kind.fts_table} MATCH %s LIMIT %s",
+                [match, SEARCH_CAP],
+            )
+            candidates = manager.filter(pk__in=[ref for (ref,) in cursor.fetchall()])
+    shortest = candidates.order_by(Length(kind.title_field), "pk")
+    pks = list(shortest.values_list("pk", flat=True)[:EXACT_CANDIDATES])
+    if connection.vendor == "postgresql":
+        # Its text search keeps accents ("société" is not "societe"): similar titles too.
+        pks += [pk for pk, _rank in _similar_titles(kind, query_parse(key)) if pk not in pks]
+    rows = manager.filter(pk__in=pks).values_list("pk", kind.title_field)
+    return sorted((pk for pk, title in rows if title_key(title) == key), key=pks.index)
+
+
+def search_top_hit(text: str, kind_names: Iterable[str]) -> Suggestion | None:
+    """Return the record whose title (a venue's name) is exactly the query, trying the
+    kinds in order; None when there is none."""
+    for name in kind_names:
+        pks = exact_title_pks(KINDS[name], text)
+        if pks:
+            record = KINDS[name].model._default_manager.get(pk=pks[0])
+            return Suggestion(kind=name, record=record, similarity=1.0)
+    return None
+
+
 TRIGRAM_WORD_RE = re.compile(r"[^\W_]+")
 
 
@@ -480,9 +548,12 @@ def search_filter(
         if (text or "").strip():
             return queryset.none()  # only exclusions: nothing to match
         return queryset
+    kind = KINDS[kind_name]
+    # On the search page a record titled exactly as the query comes first.
+    exact = exact_title_pks(kind, text) if fuzzy else []
     if connection.vendor == "postgresql":
-        return _pg_search(queryset, KINDS[kind_name], parsed, fuzzy)
-    return _fts5_search(queryset, KINDS[kind_name], parsed, fuzzy)
+        return _pg_search(queryset, kind, parsed, fuzzy, exact)
+    return _fts5_search(queryset, kind, parsed, fuzzy, exact)
 
 
 def by_relevance(queryset: QuerySet) -> QuerySet:

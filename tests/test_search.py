@@ -415,3 +415,80 @@ def test_a_search_that_matches_offers_no_suggestion(client, proliferation):
 
     assert response.context["suggestion"] is None
     assert "did-you-mean" not in response.content.decode()
+
+
+# -- Exact titles ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def governance_pages():
+    crowded = "Compute governance: compute governance for compute governance"
+    return {
+        "exact": WikiPageFactory(title="Compute Governance", body="Rules for chips."),
+        "others": [
+            WikiPageFactory(
+                title=f"{crowded} {n}", body="compute governance " * 30, description=crowded
+            )
+            for n in range(3)
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "query", ["Compute Governance", "compute governance", "COMPUTE-governance!"]
+)
+def test_a_title_that_is_the_query_is_the_top_hit(client, governance_pages, query):
+    response = client.get(reverse("wiki:search"), {"q": query})
+
+    assert response.context["kind"] == "pages"
+    assert _result_pks(response)[0] == governance_pages["exact"].pk
+    assert response.context["top_hit"] == governance_pages["exact"]
+    assert "Top hit: this title is your query" in response.content.decode()
+
+
+def test_without_the_exact_match_bonus_the_title_would_not_come_first(
+    governance_pages, monkeypatch
+):
+    monkeypatch.setattr(search_module, "EXACT_BONUS", 0.0)
+    ranked = search_module.by_relevance(
+        search_filter(WikiPage.objects.all(), "pages", "compute governance", fuzzy=True)
+    )
+
+    assert ranked.first() != governance_pages["exact"]
+
+
+def test_accents_and_punctuation_do_not_stop_an_exact_match():
+    venue = VenueFactory(name="Société Générale d'IA")
+
+    assert search_module.title_key("societe generale d ia") == search_module.title_key(venue.name)
+    assert search_module.search_top_hit("Societe Generale d'IA", ["venues"]).record == venue
+
+
+def test_go_opens_the_record_whose_title_is_the_query(client, governance_pages):
+    response = client.get(reverse("wiki:search"), {"q": "compute governance", "go": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"] == governance_pages["exact"].get_absolute_url()
+
+
+def test_go_without_an_exact_title_shows_the_results(client, governance_pages):
+    response = client.get(reverse("wiki:search"), {"q": "governance for compute", "go": "1"})
+
+    assert response.status_code == 200 and response.context["top_hit"] is None
+
+
+def test_a_venues_exact_name_opens_the_venues_tab_with_it_first(client):
+    venue = VenueFactory(name="Epoch AI")
+    SourceFactory(title="Epoch AI on compute trends: an Epoch AI report", summary="Epoch AI")
+
+    response = client.get(reverse("wiki:search"), {"q": "epoch ai"})
+
+    assert response.context["kind"] == "venues"
+    assert _result_pks(response)[0] == venue.pk
+
+
+def test_the_header_box_asks_to_go_straight_to_an_exact_title(client):
+    header = client.get(reverse("wiki:home")).content.decode()
+    form = re.search(r'<form class="header-search".*?</form>', header, re.S)[0]
+
+    assert '<input type="hidden" name="go" value="1">' in form

@@ -19,6 +19,7 @@ from sources.search import (
     query_parse,
     search_filter,
     search_suggestion,
+    search_top_hit,
     snippet_for,
 )
 from sources.selectors import source_list_annotated, venue_list_annotated
@@ -41,6 +42,10 @@ SEARCH_TABS = {
 }
 
 
+# Where an exact title is looked for first: what a reader names is most often a page.
+TOP_HIT_KINDS = ("pages", "venues", "sources")
+
+
 def search(request):
     """Sources, pages and venues matching `q`, one kind at a time, with that kind's filters."""
     text = request.GET.get("q", "")
@@ -54,14 +59,18 @@ def search(request):
         }
         for name, (label, _filter, base) in SEARCH_TABS.items()
     ]
+    top_hit = search_top_hit(text, TOP_HIT_KINDS) if text.strip() else None
+    if top_hit is not None and request.GET.get("go"):
+        return redirect(top_hit.record.get_absolute_url())
     suggestion = None
     if text.strip() and not any(tab["count"] for tab in tabs):
         # Nothing matches every word: offer the most similar title of any kind.
         suggestion = search_suggestion(text, SEARCH_TABS)
     if text.strip() and "kind" not in request.GET:
-        # Open the first kind that has results, or the kind of the suggested title.
+        # Open the top hit's kind, else the first kind with results, else the suggestion's.
         fallback = suggestion.kind if suggestion else kind
-        kind = next((tab["kind"] for tab in tabs if tab["count"]), fallback)
+        first = next((tab["kind"] for tab in tabs if tab["count"]), fallback)
+        kind = top_hit.kind if top_hit else first
     _label, filter_class, base = SEARCH_TABS[kind]
     # The filters' own text box searches exactly; here a typo may find similar titles.
     data = request.GET.copy()
@@ -91,7 +100,14 @@ def search(request):
         for obj in context["page_obj"].object_list
     ]
     context.update(
-        {"q": text, "kind": kind, "tabs": tabs, "results": results, "suggestion": suggestion}
+        {
+            "q": text,
+            "kind": kind,
+            "tabs": tabs,
+            "results": results,
+            "suggestion": suggestion,
+            "top_hit": top_hit.record if top_hit and top_hit.kind == kind else None,
+        }
     )
     return render(request, "wiki/search.html", context)
 
