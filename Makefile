@@ -11,7 +11,7 @@ MERMAID_VENDOR := static/vendor/mermaid
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install vendor run test lint migrate check clean bench bench-import serve-prod backup restore loadtest
+.PHONY: install vendor run test lint migrate check clean bench bench-import bench-relevance serve-prod backup restore loadtest
 
 install: $(STAMP) vendor
 
@@ -85,6 +85,10 @@ loadtest: install
 # Times the import of ../shared/corpus/longterm-wiki on SQLite and PostgreSQL.
 bench-import: install
 	$(PY) bench/import_corpus.py
+
+# Whether the default search lands on each page title and venue name of the corpus.
+bench-relevance: install
+	$(PY) bench/search_relevance.py
 
 lint: install
 	$(VENV)/bin/ruff check .

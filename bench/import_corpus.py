@@ -49,7 +49,7 @@ def run(database_url: str, corpus: Path) -> tuple[float, float]:
     return first, again
 
 
-def postgres_database(server_url: str) -> str | None:
+def postgres_database(server_url: str, name: str = BENCH_DB) -> str | None:
     """Create an empty benchmark database on the server; return its URL, or None."""
     import psycopg
 
@@ -57,11 +57,11 @@ def postgres_database(server_url: str) -> str | None:
         with psycopg.connect(
             server_url.replace("postgres://", "postgresql://"), autocommit=True
         ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
     except psycopg.OperationalError:
         return None
-    return server_url.rsplit("/", 1)[0] + "/" + BENCH_DB
+    return server_url.rsplit("/", 1)[0] + "/" + name
 
 
 def main() -> None:
