@@ -64,6 +64,18 @@ def postgres_database(server_url: str, name: str = BENCH_DB) -> str | None:
     return server_url.rsplit("/", 1)[0] + "/" + name
 
 
+def report(lines: list[str], name: str, *, postgres: str | None = None) -> None:
+    """Print a benchmark's table and write it to var/bench/<name>; `postgres` names a
+    server that could not be reached, so that the table says what was not measured."""
+    if postgres:
+        lines = [*lines, f"\nPostgreSQL at {postgres} was not reachable: not measured."]
+    table = "\n".join(lines)
+    print(table)
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / name).write_text(table + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -86,13 +98,7 @@ def main() -> None:
         "|---|---:|---:|",
         *[f"| {name} | {first:.1f} s | {again:.1f} s |" for name, first, again in rows],
     ]
-    if not pg_url:
-        lines.append(f"\nPostgreSQL at {args.postgres} was not reachable: not measured.")
-    table = "\n".join(lines)
-    print(table)
-    out = ROOT / "var" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "import.md").write_text(table + "\n")
+    report(lines, "import.md", postgres=None if pg_url else args.postgres)
 
 
 if __name__ == "__main__":

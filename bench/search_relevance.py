@@ -20,7 +20,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from import_corpus import DEFAULT_CORPUS, DEFAULT_POSTGRES, ROOT, manage, postgres_database
+from import_corpus import (
+    DEFAULT_CORPUS,
+    DEFAULT_POSTGRES,
+    ROOT,
+    manage,
+    postgres_database,
+    report,
+)
 
 BENCH_DB = "credence_bench_relevance"
 FAMILIES = ("exact", "lower-cased", "dropped letter")
@@ -122,13 +129,7 @@ def main() -> None:
             lines.append(
                 f"| {database} | {kind} | {family} | {n} | {at1:.1%} | {at3:.1%} | {mrr:.3f} |"
             )
-    if not pg_url:
-        lines.append(f"\nPostgreSQL at {args.postgres} was not reachable: not measured.")
-    table = "\n".join(lines)
-    print(table)
-    out = ROOT / "var" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "relevance.md").write_text(table + "\n")
+    report(lines, "relevance.md", postgres=None if pg_url else args.postgres)
 
 
 if __name__ == "__main__":
