@@ -66,6 +66,42 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+# What a row with no date ranks as among equals: older than any dated row.
+SEARCH_DATE_NONE = date(1, 1, 1)
+
+
+class SearchRankedModel(models.Model):
+    """Abstract base for the searchable models: the columns search ranks by.
+
+    Kept by `sources.search` on every save and import, never edited: the title as an exact
+    match compares it (no case, accents or punctuation), the merit that breaks ties on one
+    scale for every kind (0-100: a page's quality, a credibility level times 20), and the
+    date that breaks the remaining ties (newest first). Indexed (`search_rank_indexes`) so
+    that the best matches of a common word are read in order, not sorted from every match.
+    """
+
+    search_title = models.CharField(max_length=500, default="", editable=False)
+    search_merit = models.PositiveSmallIntegerField(default=0, editable=False)
+    search_date = models.DateField(default=SEARCH_DATE_NONE, editable=False)
+
+    SEARCH_FIELDS = ("search_vector", "search_title", "search_merit", "search_date")
+
+    class Meta:
+        abstract = True
+
+
+def search_rank_indexes(prefix: str) -> list[models.Index]:
+    """Return a searchable model's ranking indexes: titles by prefix, and the tie order."""
+    return [
+        models.Index(
+            fields=["search_title"],
+            name=f"{prefix}_search_title",
+            opclasses=["varchar_pattern_ops"],
+        ),
+        models.Index(fields=["-search_merit", "-search_date", "id"], name=f"{prefix}_search_order"),
+    ]
+
+
 class PlainTextModel(models.Model):
     """Abstract base for models whose `PLAIN_TEXT_FIELDS` readers see as plain text.
 
@@ -195,7 +231,7 @@ class VenueQuerySet(models.QuerySet):
         return self.filter(credibility__isnull=False)
 
 
-class Venue(PlainTextModel, TimeStampedModel):
+class Venue(PlainTextModel, SearchRankedModel, TimeStampedModel):
     """A publication venue: a journal, think tank, news outlet and the like."""
 
     RATING_FIELDS = ("credibility", "credibility_rationale", "credibility_reviewed_on")
@@ -224,10 +260,11 @@ class Venue(PlainTextModel, TimeStampedModel):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = VenueQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["updated_at", "search_vector"])
+    history = TrackedHistory(excluded_fields=["updated_at", *SearchRankedModel.SEARCH_FIELDS])
 
     class Meta:
         ordering = ["name"]
+        indexes = search_rank_indexes("venue")
         verbose_name = _("publication venue")
         verbose_name_plural = _("publication venues")
         permissions = [("rate_venue", _("Can change a venue's credibility rating"))]
@@ -368,7 +405,7 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(stable_id=stable_id_normalize(value))
 
 
-class Source(PlainTextModel, TimeStampedModel):
+class Source(PlainTextModel, SearchRankedModel, TimeStampedModel):
     """An external document: a web page, paper, report, talk and the like."""
 
     RATING_FIELDS = ("credibility_override",)
@@ -447,7 +484,12 @@ class Source(PlainTextModel, TimeStampedModel):
 
     objects = SourceQuerySet.as_manager()
     history = TrackedHistory(
-        excluded_fields=["updated_at", "fetch_outcome", "fetched_at", "search_vector"]
+        excluded_fields=[
+            "updated_at",
+            "fetch_outcome",
+            "fetched_at",
+            *SearchRankedModel.SEARCH_FIELDS,
+        ]
     )
 
     # Set by a caller that already matched the URL against the venues (an import matching
@@ -464,6 +506,7 @@ class Source(PlainTextModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["title", "id"], name="source_title_order"),
             models.Index(fields=["-created_at", "id"], name="source_added_order"),
+            *search_rank_indexes("source"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,10 +5,12 @@ One query language for readers (web-search style: words are ANDed, "quoted phras
 while typing), parsed once and rendered for each database:
 
 - PostgreSQL: a stored, weighted `search_vector` per row (GIN-indexed), matched with
-  `to_tsquery`, ranked with `ts_rank`; when nothing matches, titles similar by trigrams
-  (pg_trgm, GIN-indexed) are offered, so a typo still finds its page.
-- SQLite: an FTS5 table per kind (porter stemming), ranked with weighted bm25.
+  `to_tsquery`; titles similar by trigrams come from pg_trgm (GIN-indexed).
+- SQLite: an FTS5 table per kind (porter stemming, a column per weight), and an FTS5
+  trigram table of titles for the similar ones, scored with pg_trgm's own measure.
 
+How results are ordered is `sources.search_ranking`: one rule on both databases, read from
+the columns `search_index_refresh` keeps beside the index (title key, merit, date).
 The index is kept current by `search_index_refresh`, which the model signals and the
 services that write in bulk call; `search_index_deferred` batches it for imports.
 Results are capped at `SEARCH_CAP` rows: no search scans without bound.
@@ -18,21 +20,20 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, FloatField, Model, Q, QuerySet, Value, When
-from django.db.models.functions import Length
+from django.db.models import Model, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from .models import SEARCH_DATE_NONE
+from .text import title_key
+
+# Results of one kind are counted and listed no further than this.
 SEARCH_CAP = 1000
-# When no row matches every word, PostgreSQL offers titles similar by trigrams (typos);
-# when any row matches, only matching rows are shown, so "all words" stays true.
 FTS_CONFIG = "english"
 
 # -- the query language ----------------------------------------------------------------
@@ -92,23 +93,32 @@ def query_parse(text: str) -> ParsedQuery:
     return ParsedQuery(groups=groups, text=text)
 
 
-def _tsquery(parsed: ParsedQuery) -> str:
+def _tsquery(parsed: ParsedQuery, weights: str = "") -> str:
+    """Render for PostgreSQL; with `weights` ("AB"), the words must be in those weights."""
+
     def clause(c: Clause) -> str:
-        lexemes = [f"'{w}'" for w in c.words]
-        rendered = " <-> ".join(lexemes) if c.is_phrase else lexemes[0] + (":*" if c.prefix else "")
+        label = "" if c.negated else weights
+        lexemes = [f"'{w}'" + (f":{label}" if label else "") for w in c.words]
+        if not c.is_phrase and c.prefix:
+            lexemes[0] = f"'{c.words[0]}':*{label}"
+        rendered = " <-> ".join(lexemes) if c.is_phrase else lexemes[0]
         rendered = f"({rendered})" if c.is_phrase else rendered
         return f"!{rendered}" if c.negated else rendered
 
     return " | ".join("(" + " & ".join(clause(c) for c in group) + ")" for group in parsed.groups)
 
 
-def _fts5_match(parsed: ParsedQuery) -> str:
+def _fts5_match(parsed: ParsedQuery, weights: str = "") -> str:
+    """Render for SQLite FTS5; with `weights` ("AB"), the words must be in those columns."""
+
     def clause(c: Clause) -> str:
         return '"' + " ".join(c.words) + '"' + ("*" if c.prefix else "")
 
     rendered = []
     for group in parsed.groups:
         positive = " AND ".join(clause(c) for c in group if not c.negated)
+        if weights:
+            positive = "{" + " ".join(weights.lower()) + "} : (" + positive + ")"
         negative = "".join(f" NOT {clause(c)}" for c in group if c.negated)
         rendered.append(f"({positive}{negative})")
     return " OR ".join(rendered)
@@ -128,6 +138,11 @@ class SearchKind:
     snippet_fields: tuple[str, ...]
     # PostgreSQL expression (row alias `t`) for text kept in other tables, weight D.
     extra_sql: str = ""
+    # The weights holding the title, summary and description (not the body): the words a
+    # result "describes itself" with, ranked above a mention in the body.
+    described: str = "AB"
+    # pks -> {pk: (title, merit 0-100, date or None)}: what `SearchRankedModel` keeps.
+    ranking_values: Callable[[list], dict] | None = None
 
     @property
     def fts_table(self) -> str:
@@ -151,8 +166,6 @@ def search_kind_register(kind: SearchKind, extra_text: Callable | None = None) -
 
 
 WEIGHTS = ("A", "B", "C", "D")
-# bm25 column weights for A..D, matching PostgreSQL's default ts_rank weights' order.
-FTS5_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
 
 
 def _indexable(name: str, value) -> str:
@@ -218,6 +231,7 @@ def search_index_refresh(kind_name: str, pks: Iterable) -> None:
     kind = KINDS[kind_name]
     for start in range(0, len(pks), 500):
         batch = pks[start : start + 500]
+        _ranking_refresh(kind, batch)
         if connection.vendor == "postgresql":
             _pg_refresh(kind, batch)
         elif connection.vendor == "sqlite":
@@ -231,6 +245,24 @@ def search_index_remove(kind_name: str, pks: Iterable) -> None:
         with connection.cursor() as cursor:
             for table in (kind.fts_table, kind.titles_table):
                 cursor.executemany(f"DELETE FROM {table} WHERE ref = %s", refs)
+
+
+def _ranking_refresh(kind: SearchKind, pks: list) -> None:
+    """Store what results are ranked by (`SearchRankedModel`): title key, merit, date."""
+    if kind.ranking_values is None:
+        return
+    table = kind.model._meta.db_table
+    pk_column = kind.model._meta.pk.column
+    rows = [
+        (title_key(title)[:500], merit, day or SEARCH_DATE_NONE, pk)
+        for pk, (title, merit, day) in kind.ranking_values(pks).items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET search_title = %s, search_merit = %s, search_date = %s "
+            f"WHERE {pk_column} = %s",
+            rows,
+        )
 
 
 def _pg_refresh(kind: SearchKind, pks: list) -> None:
@@ -276,11 +308,13 @@ def search_index_rebuild(kind_name: str) -> int:
     On PostgreSQL one set-based UPDATE; on SQLite the FTS table is refilled in batches.
     """
     kind = KINDS[kind_name]
+    pks = list(kind.model._default_manager.values_list("pk", flat=True))
+    for start in range(0, len(pks), 2000):
+        _ranking_refresh(kind, pks[start : start + 2000])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_pg_rebuild_sql(kind))
             return cursor.rowcount
-    pks = list(kind.model._default_manager.values_list("pk", flat=True))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {kind.fts_table}")
@@ -309,82 +343,6 @@ def _pg_rebuild_sql(kind: SearchKind) -> str:
 # -- searching -------------------------------------------------------------------------
 
 
-def _ranked_ids(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object, float]]:
-    """SQLite: up to SEARCH_CAP matching primary keys with a rank, best first."""
-    if parsed.is_empty:
-        return []
-    weights = ", ".join(str(w) for w in (0.0, *FTS5_WEIGHTS))
-    sql = (
-        f"SELECT ref, -bm25({kind.fts_table}, {weights}) AS rank FROM {kind.fts_table} "
-        f"WHERE {kind.fts_table} MATCH %s ORDER BY rank DESC, ref LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_fts5_match(parsed), SEARCH_CAP])
-        rows = cursor.fetchall()
-    if kind.model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}:
-        rows = [(int(pk), rank) for pk, rank in rows]
-    return rows
-
-
-def _pg_search(
-    queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool, exact: list
-) -> QuerySet:
-    """PostgreSQL: match and rank in the same query, on the GIN-indexed vector."""
-    query = SearchQuery(_tsquery(parsed), search_type="raw", config=FTS_CONFIG)
-    matched = queryset.filter(Q(search_vector=query) | Q(pk__in=exact))
-    if fuzzy and not matched.exists():
-        similar = _similar_titles(kind, parsed)
-        if similar:
-            return _similar_results(queryset, kind, parsed, similar)
-    rank = SearchRank(F("search_vector"), query)
-    if exact:
-        rank = rank + Case(When(pk__in=exact, then=Value(EXACT_BONUS)), default=Value(0.0))
-    return matched.annotate(search_rank=rank)
-
-
-def _fts5_search(
-    queryset: QuerySet, kind: SearchKind, parsed: ParsedQuery, fuzzy: bool, exact: list
-) -> QuerySet:
-    """SQLite: match and rank in the FTS5 table, then narrow the queryset to those rows."""
-    ranked = _ranked_ids(kind, parsed)
-    if not ranked and fuzzy and not exact:
-        similar = _similar_titles(kind, parsed)
-        if similar:
-            return _similar_results(queryset, kind, parsed, similar)
-    if exact:
-        scores = dict(ranked)
-        ranked = [(pk, scores.get(pk, 0.0) + EXACT_BONUS) for pk in exact] + [
-            (pk, score) for pk, score in ranked if pk not in exact
-        ]
-    if not ranked:
-        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
-    return queryset.filter(pk__in=[pk for pk, _score in ranked]).annotate(
-        search_rank=_rank_of(ranked)
-    )
-
-
-def _rank_of(ranked: list[tuple[object, float]]) -> Case:
-    return Case(
-        *[When(pk=pk, then=Value(float(score))) for pk, score in ranked],
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
-
-
-def _similar_results(queryset, kind: SearchKind, parsed: ParsedQuery, similar: list) -> QuerySet:
-    """The rows whose titles are similar to the query, best first; a -word still excludes."""
-    results = queryset.filter(pk__in=[pk for pk, _score in similar])
-    excluded = [c for group in parsed.groups for c in group if c.negated]
-    if excluded:
-        flipped = ParsedQuery(groups=[[Clause(c.words)] for c in excluded])
-        if connection.vendor == "postgresql":
-            tsquery = SearchQuery(_tsquery(flipped), search_type="raw", config=FTS_CONFIG)
-            results = results.exclude(search_vector=tsquery)
-        else:
-            results = results.exclude(pk__in=[pk for pk, _s in _ranked_ids(kind, flipped)])
-    return results.annotate(search_rank=_rank_of(similar))
-
-
 # pg_trgm's default similarity threshold (`pg_trgm.similarity_threshold`), used on both.
 SIMILARITY_THRESHOLD = 0.3
 SIMILAR_LIMIT = 20
@@ -393,7 +351,7 @@ SIMILAR_CANDIDATES = 200
 
 
 def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object, float]]:
-    """Titles similar to the query by trigrams, best first, as (pk, rank).
+    """Titles similar to the query by trigrams, best first, as (pk, similarity 0-1).
 
     PostgreSQL: pg_trgm's % operator (GIN-indexed). SQLite: FTS5's trigram index finds the
     titles that share trigrams with the query's words, and `trigram_similarity` (pg_trgm's
@@ -408,7 +366,7 @@ def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object,
         title = kind.title_field
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {pk_column}, similarity({title}, %s) * 0.01 AS rank FROM {table} "
+                f"SELECT {pk_column}, similarity({title}, %s) AS rank FROM {table} "
                 f"WHERE {title} %% %s ORDER BY rank DESC, {pk_column} LIMIT {SIMILAR_LIMIT}",
                 [words, words],
             )
@@ -428,90 +386,7 @@ def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object,
     scored = [(ref, score) for ref, score in scored if score >= SIMILARITY_THRESHOLD]
     scored.sort(key=lambda row: (-row[1], str(row[0])))
     integer_pk = kind.model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}
-    return [(int(ref) if integer_pk else ref, score * 0.01) for ref, score in scored][
-        :SIMILAR_LIMIT
-    ]
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """The record whose title is most like a query that matched nothing."""
-
-    kind: str
-    record: Model
-    similarity: float
-
-
-def search_suggestion(text: str, kind_names: Iterable[str]) -> Suggestion | None:
-    """Return the title most similar to `text` among these kinds ("Did you mean ...?").
-
-    One query per kind, and one for the record: for searches that matched nothing.
-    """
-    parsed = query_parse(text)
-    best = None
-    for name in kind_names:
-        similar = _similar_titles(KINDS[name], parsed)
-        if similar and (best is None or similar[0][1] > best[2]):
-            best = (name, similar[0][0], similar[0][1])
-    if best is None:
-        return None
-    name, pk, rank = best
-    record = KINDS[name].model._default_manager.filter(pk=pk).first()
-    return Suggestion(kind=name, record=record, similarity=rank * 100) if record else None
-
-
-# Titles compared for an exact match: how many candidates (shortest first) are read.
-EXACT_CANDIDATES = 50
-# A rank above any that full-text ranking gives: an exact title comes first.
-EXACT_BONUS = 1000.0
-
-
-def title_key(text: str) -> str:
-    """Return a title as compared for an exact match: no case, accents or punctuation."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(TRIGRAM_WORD_RE.findall(plain))
-
-
-def exact_title_pks(kind: SearchKind, text: str) -> list:
-    """Return the rows of a kind whose title is the query, ignoring case, accents and
-    punctuation: candidates with every word in the title, from the index, then compared."""
-    key = title_key(text)
-    if not key:
-        return []
-    words = key.split()
-    manager = kind.model._default_manager
-    if connection.vendor == "postgresql":
-        query = " & ".join(f"'{word}':A" for word in words)
-        candidates = manager.filter(
-            search_vector=SearchQuery(query, search_type="raw", config=FTS_CONFIG)
-        )
-    else:
-        match = "{a} : (" + " AND ".join(f'"{word}"' for word in words) + ")"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT ref FROM {kind.fts_table} WHERE {kind.fts_table} MATCH %s LIMIT %s",
-                [match, SEARCH_CAP],
-            )
-            candidates = manager.filter(pk__in=[ref for (ref,) in cursor.fetchall()])
-    shortest = candidates.order_by(Length(kind.title_field), "pk")
-    pks = list(shortest.values_list("pk", flat=True)[:EXACT_CANDIDATES])
-    if connection.vendor == "postgresql":
-        # Its text search keeps accents ("société" is not "societe"): similar titles too.
-        pks += [pk for pk, _rank in _similar_titles(kind, query_parse(key)) if pk not in pks]
-    rows = manager.filter(pk__in=pks).values_list("pk", kind.title_field)
-    return sorted((pk for pk, title in rows if title_key(title) == key), key=pks.index)
-
-
-def search_top_hit(text: str, kind_names: Iterable[str]) -> Suggestion | None:
-    """Return the record whose title (a venue's name) is exactly the query, trying the
-    kinds in order; None when there is none."""
-    for name in kind_names:
-        pks = exact_title_pks(KINDS[name], text)
-        if pks:
-            record = KINDS[name].model._default_manager.get(pk=pks[0])
-            return Suggestion(kind=name, record=record, similarity=1.0)
-    return None
+    return [(int(ref) if integer_pk else ref, score) for ref, score in scored][:SIMILAR_LIMIT]
 
 
 TRIGRAM_WORD_RE = re.compile(r"[^\W_]+")
@@ -533,31 +408,6 @@ def trigram_similarity(a: str, b: str) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / len(first | second)
-
-
-def search_filter(
-    queryset: QuerySet, kind_name: str, text: str, *, fuzzy: bool = False
-) -> QuerySet:
-    """Narrow a queryset of one kind to the rows matching `text`, annotated with
-    `search_rank` (higher is better). An empty query leaves it as it is.
-
-    With `fuzzy` (the search page), titles similar by trigrams are offered when nothing
-    matches every word (on both databases); that costs one more query, so lists do without."""
-    parsed = query_parse(text)
-    if parsed.is_empty:
-        if (text or "").strip():
-            return queryset.none()  # only exclusions: nothing to match
-        return queryset
-    kind = KINDS[kind_name]
-    # On the search page a record titled exactly as the query comes first.
-    exact = exact_title_pks(kind, text) if fuzzy else []
-    if connection.vendor == "postgresql":
-        return _pg_search(queryset, kind, parsed, fuzzy, exact)
-    return _fts5_search(queryset, kind, parsed, fuzzy, exact)
-
-
-def by_relevance(queryset: QuerySet) -> QuerySet:
-    return queryset.order_by(F("search_rank").desc(), "pk")
 
 
 class capped:  # noqa: N801 - used like a function: capped(queryset)

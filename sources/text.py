@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from html.entities import html5
 
 # Complete character references only: `R&D` and `?a=1&b=2` are text, not entities.
@@ -50,3 +51,16 @@ def plain_text(value: str, *, multiline: bool = False) -> str:
         return " ".join(text.split())
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return _BLANK_LINES.sub("\n\n", "\n".join(line.rstrip() for line in lines)).strip()
+
+
+_TITLE_WORD = re.compile(r"[^\W_]+")
+
+
+def title_key(text: str) -> str:
+    """Return a title as compared for an exact match: no case, accents or punctuation.
+
+    "Société Générale: AI" and "societe generale ai" have the same key.
+    """
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(_TITLE_WORD.findall(plain))

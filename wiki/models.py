@@ -17,7 +17,13 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from sources.history import TrackedHistory
-from sources.models import PlainTextModel, Source, TimeStampedModel
+from sources.models import (
+    PlainTextModel,
+    SearchRankedModel,
+    Source,
+    TimeStampedModel,
+    search_rank_indexes,
+)
 
 from .markup import body_missing_references, prose_word_count
 from .quality import (
@@ -105,7 +111,7 @@ class WikiPageQuerySet(models.QuerySet):
         return self.annotate(citation_count=count_per_row(Citation, "page"))
 
 
-class WikiPage(PlainTextModel, TimeStampedModel):
+class WikiPage(PlainTextModel, SearchRankedModel, TimeStampedModel):
     """A wiki page whose claims cite rated sources."""
 
     RATING_FIELDS = ("quality", *SUBSCORES, "reader_importance", "research_importance")
@@ -161,10 +167,11 @@ class WikiPage(PlainTextModel, TimeStampedModel):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = WikiPageQuerySet.as_manager()
-    history = TrackedHistory(excluded_fields=["updated_at", "search_vector"])
+    history = TrackedHistory(excluded_fields=["updated_at", *SearchRankedModel.SEARCH_FIELDS])
 
     class Meta:
         ordering = ["title"]
+        indexes = search_rank_indexes("wikipage")
         verbose_name = _("wiki page")
         verbose_name_plural = _("wiki pages")
         permissions = [
