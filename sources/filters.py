@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from .models import Credibility, FetchOutcome, SourceType, TaggedSource, Venue, VenueType
-from .search import by_relevance, search_filter
+from .search_ranking import by_relevance, search_filter
 
 ANY = _("Any")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]

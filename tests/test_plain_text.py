@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from sources.fetching import Extracted, FetchResult
 from sources.models import FetchOutcome, Source, Venue
-from sources.search import search_filter, search_index_refresh
+from sources.search import search_index_refresh
+from sources.search_ranking import search_filter
 from sources.services import source_create, source_update, venue_create
 from sources.snapshots import snapshot_store
 from sources.text import plain_text

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from sources import search as search_module
 from sources.models import Source, SourceType, Venue
-from sources.search import query_parse, search_filter
+from sources.search import query_parse
+from sources.search_ranking import by_relevance, search_filter
 from sources.services import source_key_points_set
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 from tests.html_forms import form_data
@@ -86,16 +87,18 @@ def test_hostile_input_is_only_words(corpus):
 
 
 def test_results_are_capped(client, corpus, monkeypatch):
-    monkeypatch.setattr(search_module, "SEARCH_CAP", 2)
-    monkeypatch.setattr("wiki.views.SEARCH_CAP", 2)
-    text = "governance or evaluations"
+    for module in ("sources.search", "sources.search_ranking", "wiki.search_page"):
+        monkeypatch.setattr(f"{module}.SEARCH_CAP", 2)
+    text = "governance or evaluations"  # three sources match
 
     results = search_module.capped(search_filter(Source.objects.all(), "sources", text))
-    response = client.get(reverse("wiki:search"), {"q": text})
+    response = client.get(reverse("wiki:search"), {"q": text, "kind": "sources"})
 
     assert len(results) == 2
     assert response.context["page_obj"].paginator.count == 2
-    assert response.context["tabs"][0]["count"] == 2
+    assert len(response.context["results"]) == 2
+    tabs = {tab["kind"]: (tab["count"], tab["capped"]) for tab in response.context["tabs"]}
+    assert tabs["sources"] == (2, True) and tabs["all"] == (2, True)
     assert "(2+)" in response.content.decode()
 
 
@@ -151,7 +154,9 @@ def test_the_search_page_shows_kinds_with_counts_and_highlights(client, corpus):
     response = client.get(reverse("wiki:search"), {"q": "governance"})
 
     tabs = {tab["kind"]: tab["count"] for tab in response.context["tabs"]}
-    assert tabs == {"sources": 2, "pages": 1, "venues": 0}
+    assert tabs == {"all": 3, "sources": 2, "pages": 1, "venues": 0}
+    assert [tab["kind"] for tab in response.context["tabs"]][0] == "all"
+    assert response.context["kind"] == "all"
     content = response.content.decode()
     assert "<mark>governance</mark>" in content.lower()
     pages = client.get(reverse("wiki:search"), {"q": "governance", "kind": "pages"})
@@ -161,7 +166,9 @@ def test_the_search_page_shows_kinds_with_counts_and_highlights(client, corpus):
 def test_search_results_take_the_lists_filters(client, corpus):
     Source.objects.filter(pk=corpus["china"].pk).update(type=SourceType.PAPER)
 
-    response = client.get(reverse("wiki:search"), {"q": "governance", "type": SourceType.PAPER})
+    response = client.get(
+        reverse("wiki:search"), {"q": "governance", "kind": "sources", "type": SourceType.PAPER}
+    )
 
     assert [r["object"].pk for r in response.context["results"]] == [corpus["china"].pk]
 
@@ -184,16 +191,41 @@ def test_the_source_list_box_uses_the_same_search(client, corpus):
     }
 
 
-def test_search_query_count_does_not_grow_with_results(client):
-    SourceFactory(title="Alignment one")
-    with CaptureQueriesContext(connection) as one:
-        client.get(reverse("wiki:search"), {"q": "alignment"})
-    for n in range(30):
-        SourceFactory(title=f"Alignment {n}", venue=VenueFactory())
-    with CaptureQueriesContext(connection) as many:
-        client.get(reverse("wiki:search"), {"q": "alignment"})
+@pytest.mark.parametrize("kind", ["all", "sources"])
+def test_search_query_count_does_not_grow_with_results(client, kind, settings):
+    settings.CREDENCE_PAGE_CACHE_SECONDS = 0
 
-    assert len(many) == len(one)
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("wiki:search"), {"q": "alignment", "kind": kind})
+        return len(captured)
+
+    # Past FEW_MATCHES, so that both counts leave out the sources' similar-titles query;
+    # every result is a source, so each page reads the records of one kind.
+    for n in range(12):
+        SourceFactory(title=f"Alignment {n}", venue=VenueFactory())
+    some = queries()
+    for n in range(60):
+        SourceFactory(title=f"Alignment more {n}", venue=VenueFactory(), summary="alignment")
+
+    assert queries() == some
+
+
+def test_a_page_of_every_kind_reads_each_kinds_records_once(client, settings):
+    settings.CREDENCE_PAGE_CACHE_SECONDS = 0
+    for n in range(15):
+        SourceFactory(title=f"Alignment {n}", venue=VenueFactory())
+        WikiPageFactory(title=f"Alignment page {n}", body="Alignment.")
+        VenueFactory(name=f"Alignment venue {n}")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("wiki:search"), {"q": "alignment", "per_page": 50})
+
+    kinds = {result["kind"] for result in response.context["results"]}
+    assert kinds == {"sources", "pages", "venues"}
+    # Per kind: its count and its five tiers' heads (exact, prefix, title, described, body);
+    # then one read of the records of each kind on the page.
+    assert len(captured) == 3 * (1 + 5) + 3
 
 
 def test_an_empty_search_page_asks_for_words(client):
@@ -202,17 +234,16 @@ def test_an_empty_search_page_asks_for_words(client):
     assert response.status_code == 200 and 'name="q"' in response.content.decode()
 
 
-# -- PostgreSQL: ranking and typos -----------------------------------------------------
+# -- Ranking in lists, and typos -----------------------------------------------------
 
 
-@pytest.mark.postgres_only
-def test_a_title_match_ranks_above_a_summary_match():
+def test_a_list_ranks_a_title_match_above_a_summary_match():
     in_review = SourceFactory(title="Other", review="interpretability matters")
     in_title = SourceFactory(title="Interpretability", summary="")
     in_summary = SourceFactory(title="Another", summary="interpretability research")
 
     ranked = list(
-        search_module.by_relevance(
+        by_relevance(
             search_filter(Source.objects.all(), "sources", "interpretability ")
         ).values_list("pk", flat=True)
     )
@@ -230,7 +261,8 @@ def test_a_misspelt_title_is_still_found_on_the_search_page(client):
 
 
 def test_the_search_page_filters_keep_the_query(client, corpus):
-    content = client.get(reverse("wiki:search"), {"q": "governance"}).content.decode()
+    url = reverse("wiki:search")
+    content = client.get(url, {"q": "governance", "kind": "sources"}).content.decode()
 
     assert '<input type="hidden" name="q" value="governance">' in content
     assert '<input type="hidden" name="kind" value="sources">' in content
@@ -291,7 +323,7 @@ def _result_pks(response) -> list:
 def test_a_search_is_sorted_by_relevance_and_its_form_says_so(client, relevance_differs_from_title):
     by_title_match, by_summary = relevance_differs_from_title
 
-    response = client.get(reverse("wiki:search"), {"q": "interpretability"})
+    response = client.get(reverse("wiki:search"), {"q": "interpretability", "kind": "sources"})
 
     assert _result_pks(response) == [by_title_match.pk, by_summary.pk]
     # The select shows (and a browser submits) "Relevance", its first and default choice.
@@ -301,7 +333,7 @@ def test_a_search_is_sorted_by_relevance_and_its_form_says_so(client, relevance_
 def test_applying_the_search_filters_unchanged_keeps_the_relevance_order(
     client, relevance_differs_from_title
 ):
-    first = client.get(reverse("wiki:search"), {"q": "interpretability"})
+    first = client.get(reverse("wiki:search"), {"q": "interpretability", "kind": "sources"})
 
     again = client.get(reverse("wiki:search"), _filters_form(first.content.decode()))
 
@@ -342,7 +374,7 @@ def test_the_home_box_searches_every_kind(client):
     response = client.get(action, {"q": "pause advocacy"})
 
     assert action == reverse("wiki:search")
-    assert response.context["kind"] == "pages"
+    assert response.context["kind"] == "all"
     assert [result["object"].pk for result in response.context["results"]] == [page.pk]
 
 
@@ -386,7 +418,7 @@ def test_a_typo_offers_the_most_similar_title_of_any_kind(client, proliferation)
     response = client.get(reverse("wiki:search"), {"q": "proliferaton"})
 
     content = response.content.decode()
-    assert response.context["kind"] == "pages"
+    assert response.context["kind"] == "all"
     assert response.context["suggestion"].record == proliferation["page"]
     assert f'Did you mean <a href="{proliferation["page"].get_absolute_url()}">' in content
     assert _result_pks(response)[0] == proliferation["page"].pk
@@ -440,28 +472,20 @@ def governance_pages():
 def test_a_title_that_is_the_query_is_the_top_hit(client, governance_pages, query):
     response = client.get(reverse("wiki:search"), {"q": query})
 
-    assert response.context["kind"] == "pages"
+    assert response.context["kind"] == "all"
     assert _result_pks(response)[0] == governance_pages["exact"].pk
     assert response.context["top_hit"] == governance_pages["exact"]
     assert "Top hit: this title is your query" in response.content.decode()
 
 
-def test_without_the_exact_match_bonus_the_title_would_not_come_first(
-    governance_pages, monkeypatch
-):
-    monkeypatch.setattr(search_module, "EXACT_BONUS", 0.0)
-    ranked = search_module.by_relevance(
-        search_filter(WikiPage.objects.all(), "pages", "compute governance", fuzzy=True)
-    )
-
-    assert ranked.first() != governance_pages["exact"]
-
-
-def test_accents_and_punctuation_do_not_stop_an_exact_match():
+def test_accents_and_punctuation_do_not_stop_an_exact_match(client):
     venue = VenueFactory(name="Société Générale d'IA")
+    SourceFactory(title="Societe Generale d'IA: a profile of Société Générale d'IA")
+
+    response = client.get(reverse("wiki:search"), {"q": "Societe Generale d IA"})
 
     assert search_module.title_key("societe generale d ia") == search_module.title_key(venue.name)
-    assert search_module.search_top_hit("Societe Generale d'IA", ["venues"]).record == venue
+    assert response.context["top_hit"] == venue
 
 
 def test_go_opens_the_record_whose_title_is_the_query(client, governance_pages):
@@ -477,14 +501,16 @@ def test_go_without_an_exact_title_shows_the_results(client, governance_pages):
     assert response.status_code == 200 and response.context["top_hit"] is None
 
 
-def test_a_venues_exact_name_opens_the_venues_tab_with_it_first(client):
+def test_a_venues_exact_name_comes_first_in_the_all_view(client):
     venue = VenueFactory(name="Epoch AI")
     SourceFactory(title="Epoch AI on compute trends: an Epoch AI report", summary="Epoch AI")
 
     response = client.get(reverse("wiki:search"), {"q": "epoch ai"})
 
-    assert response.context["kind"] == "venues"
-    assert _result_pks(response)[0] == venue.pk
+    assert response.context["kind"] == "all"
+    assert response.context["results"][0]["object"] == venue
+    assert response.context["results"][0]["kind"] == "venues"
+    assert "Top hit: this title is your query" in response.content.decode()
 
 
 def test_the_header_box_asks_to_go_straight_to_an_exact_title(client):

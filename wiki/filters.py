@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from sources.filters import ANY, SortableFilterSet, SortFilter, ordering
-from sources.search import search_filter
+from sources.search_ranking import search_filter
 
 from .models import PageStatus, PageType, TaggedPage
 from .quality import QualityBand

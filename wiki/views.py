@@ -3,113 +3,62 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from sources.filters import SourceFilter, VenueFilter
 from sources.models import Source, Venue
 from sources.pagination import PAGE_SIZES, filtered_list_context, page_size_from, paginate
-from sources.search import (
-    SEARCH_CAP,
-    capped,
-    capped_count,
-    highlight,
-    query_parse,
-    search_filter,
-    search_suggestion,
-    search_top_hit,
-    snippet_for,
-)
-from sources.selectors import source_list_annotated, venue_list_annotated
+from sources.search import SEARCH_CAP
 
 from . import selectors
 from .filters import WikiPageFilter
 from .forms import RatingReportForm
 from .models import WikiPage
 from .moderation import rating_history, rating_report_create
+from .search_page import search_page
+from .suggestions import HtmlSafeJSONEncoder, suggestion_limit_from, suggestion_list
 
 
 def home(request):
     return render(request, "wiki/home.html", {"summary": selectors.home_summary()})
 
 
-SEARCH_TABS = {
-    "sources": (_("Sources"), SourceFilter, source_list_annotated),
-    "pages": (_("Wiki pages"), WikiPageFilter, selectors.wiki_page_list_annotated),
-    "venues": (_("Venues"), VenueFilter, venue_list_annotated),
-}
-
-
-# Where an exact title is looked for first: what a reader names is most often a page.
-TOP_HIT_KINDS = ("pages", "venues", "sources")
-
-
 def search(request):
-    """Sources, pages and venues matching `q`, one kind at a time, with that kind's filters."""
-    text = request.GET.get("q", "")
-    kind = request.GET.get("kind")
-    kind = kind if kind in SEARCH_TABS else "sources"
-    tabs = [
-        {
-            "kind": name,
-            "label": label,
-            "count": capped_count(search_filter(base(), name, text)) if text.strip() else 0,
-        }
-        for name, (label, _filter, base) in SEARCH_TABS.items()
-    ]
-    top_hit = search_top_hit(text, TOP_HIT_KINDS) if text.strip() else None
-    if top_hit is not None and request.GET.get("go"):
-        return redirect(top_hit.record.get_absolute_url())
-    suggestion = None
-    if text.strip() and not any(tab["count"] for tab in tabs):
-        # Nothing matches every word: offer the most similar title of any kind.
-        suggestion = search_suggestion(text, SEARCH_TABS)
-    if text.strip() and "kind" not in request.GET:
-        # Open the top hit's kind, else the first kind with results, else the suggestion's.
-        fallback = suggestion.kind if suggestion else kind
-        first = next((tab["kind"] for tab in tabs if tab["count"]), fallback)
-        kind = top_hit.kind if top_hit else first
-    _label, filter_class, base = SEARCH_TABS[kind]
-    # The filters' own text box searches exactly; here a typo may find similar titles.
-    data = request.GET.copy()
-    data.pop("q", None)
-    filterset = filter_class(
-        data,
-        queryset=search_filter(base(), kind, text, fuzzy=True),
-        searching=bool(text.strip()),
-    )
-    filterset.form.fields.pop("q", None)  # the query travels in hidden fields instead
+    """Every kind ranked together (All), or one kind with its filters; `go` opens an exact title."""
+    page = search_page(request.GET)
+    if request.GET.get("go") and page.go_to:
+        return redirect(page.go_to)
     context = {
-        "hidden_fields": [("q", text), ("kind", kind)],
-        "filter": filterset,
-        "page_obj": paginate(request.GET, capped(filterset.qs)),
+        "q": page.text,
+        "kind": page.kind,
+        "tabs": page.tabs,
+        "results": page.results,
+        "page_obj": page.page_obj,
+        "top_hit": page.top_hit.object if page.top_hit else None,
+        "suggestion": page.suggestion,
+        "filter": page.filterset,
+        "hidden_fields": [("q", page.text), ("kind", page.kind)],
         "page_sizes": PAGE_SIZES,
         "page_size": page_size_from(request.GET),
         "cap": SEARCH_CAP,
+        "capped": page.capped,
     }
-    parsed = query_parse(text)
-    words = parsed.positive_words()
-    results = [
-        {
-            "object": obj,
-            "title": highlight(str(obj), words, width=500),
-            "snippet": snippet_for(obj, kind, parsed),
-        }
-        for obj in context["page_obj"].object_list
-    ]
-    context.update(
-        {
-            "q": text,
-            "kind": kind,
-            "tabs": tabs,
-            "results": results,
-            "suggestion": suggestion,
-            "top_hit": top_hit.record if top_hit and top_hit.kind == kind else None,
-        }
-    )
     return render(request, "wiki/search.html", context)
+
+
+# The same for every reader; browsers may keep them a minute (an edit shows after that, while
+# the server-side entries follow the content version at once).
+@require_safe
+@cache_control(public=True, max_age=60)
+def search_suggestions(request):
+    """Titles of every kind for the header box while a reader types `q`, as JSON."""
+    text = request.GET.get("q", "")
+    suggestions = suggestion_list(text, limit=suggestion_limit_from(request.GET))
+    return JsonResponse({"query": text, "suggestions": suggestions}, encoder=HtmlSafeJSONEncoder)
 
 
 def page_list(request):

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from sources.models import Source, SourceAuthor, Venue
-from sources.search import search_filter
+from sources.search_ranking import search_filter
+from sources.text import title_key
 from wiki.markup import body_references
 from wiki.models import Citation, WikiPage
 
@@ -41,6 +42,13 @@ def test_generated_data_is_searchable_at_once():
     common = search_filter(Source.objects.all(), "sources", "model ").count()
     assert 0 < common <= 50
     assert search_filter(WikiPage.objects.all(), "pages", "risk or model").exists()
+    # What results are ranked by is filled in too: the folded title, merit and date.
+    source = Source.objects.select_related("venue").first()
+    assert source.search_title == title_key(source.title)
+    level = source.credibility_override or source.venue.credibility or 0
+    assert source.search_merit == 20 * level
+    assert source.search_date == (source.published_on or source.created_at.date())
+    assert not WikiPage.objects.filter(search_title="").exists()
 
 
 def test_the_same_seed_gives_the_same_data_and_runs_add_up():

@@ -1,0 +1,200 @@
+"""The ranking rule (`sources.search_ranking`) on hand-made records, on both databases.
+
+Tiers first (exact title, prefix, every word in the title, a similar title, the summary
+or description, the body), then merit (page quality; credibility x 20), then date.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from sources.models import Credibility, Source
+from sources.search_ranking import (
+    KindSearch,
+    RankedResults,
+    Tier,
+    by_relevance,
+    search_filter,
+)
+from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
+from wiki.models import WikiPage
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, q, **params):
+    return client.get(reverse("wiki:search"), {"q": q, **params})
+
+
+def objects(response) -> list:
+    return [result["object"] for result in response.context["results"]]
+
+
+def ranked(kind: str, q: str, queryset=None) -> RankedResults:
+    model = {"pages": WikiPage, "sources": Source}[kind]
+    queryset = queryset if queryset is not None else model.objects.all()
+    return RankedResults([KindSearch(kind, queryset, q)], {kind: queryset})
+
+
+@pytest.fixture
+def tiers():
+    """One page per tier for the query "corrigibility", created worst first and given the
+    opposite merit, so that neither creation order nor merit could explain the order."""
+    made = {}
+    for quality, (name, fields) in enumerate(
+        [
+            ("body", {"title": "Shutdown buttons", "body": "On corrigibility."}),
+            ("described", {"title": "Off switches", "description": "Why corrigibility."}),
+            ("similar", {"title": "Corigibility", "body": "A misspelt title."}),
+            ("title", {"title": "Formal corrigibility", "body": "Proofs."}),
+            ("prefix", {"title": "Corrigibility research agenda", "body": "Plans."}),
+            ("exact", {"title": "Corrigibility", "body": "The property."}),
+        ]
+    ):
+        made[name] = WikiPageFactory(quality=90 - 10 * quality, **fields)
+    return made
+
+
+TIER_ORDER = ["exact", "prefix", "title", "similar", "described", "body"]
+
+
+def test_each_tier_comes_before_the_next(client, tiers):
+    response = search(client, "corrigibility")
+
+    assert objects(response) == [tiers[name] for name in TIER_ORDER]
+
+
+def test_the_hits_say_their_tier(tiers):
+    hits = ranked("pages", "corrigibility").hits(10)
+
+    assert [hit.tier for hit in hits] == [
+        Tier.EXACT,
+        Tier.PREFIX,
+        Tier.TITLE,
+        Tier.SIMILAR,
+        Tier.DESCRIBED,
+        Tier.BODY,
+    ]
+
+
+def test_a_kinds_tab_orders_its_results_by_the_same_rule(client, tiers):
+    response = search(client, "corrigibility", kind="pages")
+
+    assert objects(response) == [tiers[name] for name in TIER_ORDER]
+
+
+def test_a_list_sorted_by_relevance_follows_the_rule_without_similar_titles(tiers):
+    listed = list(by_relevance(search_filter(WikiPage.objects.all(), "pages", "corrigibility")))
+
+    assert listed == [tiers[name] for name in TIER_ORDER if name != "similar"]
+
+
+def test_within_a_tier_quality_then_recency_decide():
+    older_good = WikiPageFactory(
+        title="Scalable oversight A", quality=80, last_edited=date(2020, 1, 1)
+    )
+    newer_fair = WikiPageFactory(
+        title="Scalable oversight B", quality=40, last_edited=date(2026, 1, 1)
+    )
+    older_fair = WikiPageFactory(
+        title="Scalable oversight C", quality=40, last_edited=date(2021, 1, 1)
+    )
+
+    hits = ranked("pages", "scalable oversight").hits(10)
+
+    assert [hit.pk for hit in hits] == [older_good.pk, newer_fair.pk, older_fair.pk]
+
+
+def test_a_sources_credibility_is_its_merit_and_follows_its_venue():
+    trusted = VenueFactory(credibility=Credibility(5))
+    doubtful = VenueFactory(credibility=Credibility(2))
+    from_doubtful = SourceFactory(title="Reward hacking survey", venue=doubtful, summary="")
+    from_trusted = SourceFactory(title="Reward hacking notes", venue=trusted, summary="")
+    overridden = SourceFactory(
+        title="Reward hacking blog", venue=trusted, credibility_override=1, summary=""
+    )
+
+    first = [hit.pk for hit in ranked("sources", "reward hacking").hits(10)]
+    doubtful.credibility = Credibility(5)
+    doubtful.save()
+    trusted.credibility = Credibility(1)
+    trusted.save()
+    second = [hit.pk for hit in ranked("sources", "reward hacking").hits(10)]
+
+    assert first == [from_trusted.pk, from_doubtful.pk, overridden.pk]
+    assert second[0] == from_doubtful.pk
+
+
+def test_kinds_merge_on_one_scale(client):
+    """A better tier wins whatever the kind or merit; within a tier, merit across kinds."""
+    page_prefix = WikiPageFactory(title="Mesa-optimization overview", quality=10)
+    source_title = SourceFactory(
+        title="On mesa-optimization", venue=VenueFactory(credibility=Credibility(5))
+    )
+    page_title = WikiPageFactory(title="Risks from mesa-optimization", quality=50)
+    venue_body = VenueFactory(name="Inner alignment lab", description="Mesa-optimization work.")
+
+    response = search(client, "mesa-optimization")
+
+    assert objects(response)[:4] == [page_prefix, source_title, page_title, venue_body]
+    assert [r["kind"] for r in response.context["results"][:4]] == [
+        "pages",
+        "sources",
+        "pages",
+        "venues",
+    ]
+    assert 'class="result-kind result-kind-venues"' in response.content.decode()
+
+
+def test_namesakes_venue_then_page_then_source(client):
+    """Several records named exactly as the query: what the name names comes first."""
+    source = SourceFactory(title="Epoch AI", venue=VenueFactory(credibility=Credibility(5)))
+    page = WikiPageFactory(title="Epoch AI", quality=100)
+    venue = VenueFactory(name="Epoch AI", credibility=Credibility(1))
+
+    response = search(client, "epoch ai")
+
+    assert objects(response)[:3] == [venue, page, source]
+    assert response.context["top_hit"] == venue
+    assert search(client, "epoch ai", go="1")["Location"] == venue.get_absolute_url()
+
+
+def test_a_renamed_record_is_found_by_its_new_exact_title(client):
+    page = WikiPageFactory(title="Old name")
+    WikiPageFactory(title="Capability overhang in practice", quality=100)
+    page.title = "Capability overhang"
+    page.save()
+
+    assert search(client, "capability overhang").context["top_hit"] == page
+    assert search(client, "old name").context["top_hit"] is None
+
+
+def test_a_dropped_letter_finds_the_title_of_any_kind(client):
+    venue = VenueFactory(name="Machine Intelligence Research Institute")
+    WikiPageFactory(title="Intelligence explosion", body="Machine takeover.")
+
+    response = search(client, "machine inteligence research institute")
+
+    assert objects(response)[0] == venue
+    assert response.context["suggestion"].record == venue
+
+
+def test_a_query_with_alternatives_has_no_exact_tier(client):
+    page = WikiPageFactory(title="Interpretability")
+    other = WikiPageFactory(title="Evals", body="interpretability evals")
+
+    response = search(client, "interpretability or evals")
+
+    assert response.context["top_hit"] is None
+    assert set(objects(response)) == {page, other}
+
+
+def test_a_tabs_filters_narrow_the_ranked_results(client):
+    kept = SourceFactory(title="Sandbagging", type="paper")
+    SourceFactory(title="Sandbagging", type="report")
+
+    response = search(client, "sandbagging", kind="sources", type="paper")
+
+    assert objects(response) == [kept]
+    assert response.context["top_hit"] == kept

@@ -1,0 +1,163 @@
+"""The search page's reads: every kind ranked together (All) or one kind with its filters.
+
+The view binds the request and renders; this module decides which results, in what order
+(`sources.search_ranking`), with which counts, top hit and "Did you mean".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Model
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from sources.filters import RELEVANCE, SourceFilter, VenueFilter
+from sources.pagination import paginate
+from sources.search import KINDS, SEARCH_CAP, capped, highlight, query_parse, snippet_for
+from sources.search_ranking import FEW_MATCHES, KindSearch, RankedResults, Result
+from sources.selectors import source_list_annotated, venue_list_annotated
+from sources.text import title_key
+
+from . import selectors
+from .filters import WikiPageFilter
+
+ALL = "all"
+# kind -> (tab label, one result's kind label, its filters, its list queryset)
+SEARCH_KINDS = {
+    "pages": (_("Wiki pages"), _("Wiki page"), WikiPageFilter, selectors.wiki_page_list_annotated),
+    "venues": (_("Venues"), _("Venue"), VenueFilter, venue_list_annotated),
+    "sources": (_("Sources"), _("Source"), SourceFilter, source_list_annotated),
+}
+
+
+@dataclass
+class Suggestion:
+    """The title most like a query that few records match ("Did you mean ...?")."""
+
+    record: Model
+    nothing_matched: bool
+
+
+@dataclass
+class SearchPage:
+    text: str
+    kind: str
+    tabs: list[dict]
+    page_obj: object = None
+    results: list[dict] = field(default_factory=list)
+    filterset: object = None
+    top_hit: Result | None = None
+    suggestion: Suggestion | None = None
+
+    @property
+    def capped(self) -> bool:
+        """Whether the open tab's results stop at SEARCH_CAP (more match)."""
+        if self.page_obj is None:
+            return False
+        if self.kind == ALL:
+            return self.tabs[0]["capped"]
+        return self.page_obj.paginator.count >= SEARCH_CAP
+
+    @property
+    def go_to(self) -> str | None:
+        """Where `go` leads: the record whose title is the query, if one is."""
+        return self.top_hit.object.get_absolute_url() if self.top_hit else None
+
+
+def search_page(params: QueryDict) -> SearchPage:
+    """Build the search page for these request parameters (q, kind, filters, sort, page)."""
+    text = params.get("q", "")
+    kind = params.get("kind")
+    kind = kind if kind in SEARCH_KINDS else ALL
+    searches = {name: KindSearch(name, list_queryset(), text) for name, list_queryset in _lists()}
+    tabs = [
+        {
+            "kind": name,
+            "label": SEARCH_KINDS[name][0],
+            "count": searches[name].count,
+            "capped": searches[name].count >= SEARCH_CAP,
+        }
+        for name in SEARCH_KINDS
+    ]
+    all_tab = {
+        "kind": ALL,
+        "label": _("All"),
+        "count": sum(tab["count"] for tab in tabs),
+        "capped": any(tab["capped"] for tab in tabs),
+    }
+    tabs.insert(0, all_tab)
+    page = SearchPage(text=text, kind=kind, tabs=tabs)
+    if not text.strip():
+        return page
+    if kind == ALL:
+        ranked = RankedResults(list(searches.values()), {n: q() for n, q in _lists()})
+        page.page_obj = paginate(params, ranked)
+        page.top_hit = ranked.top_hit()
+    else:
+        _one_kind(page, params)
+    page.suggestion = _suggestion(list(searches.values()))
+    parsed = query_parse(text)
+    words = parsed.positive_words()
+    page.results = [
+        {
+            "object": result.object,
+            "kind": result.kind,
+            "kind_label": SEARCH_KINDS[result.kind][1],
+            "title": highlight(str(result.object), words, width=500),
+            "snippet": snippet_for(result.object, result.kind, parsed),
+            "is_top_hit": page.top_hit is not None and result.object == page.top_hit.object,
+        }
+        for result in _as_results(page.page_obj.object_list, page.kind)
+    ]
+    return page
+
+
+def _lists():
+    return [(name, SEARCH_KINDS[name][3]) for name in SEARCH_KINDS]
+
+
+def _one_kind(page: SearchPage, params: QueryDict) -> None:
+    """One kind's tab: its filters and sorts, results by relevance unless another sort."""
+    _label, _one, filter_class, list_queryset = SEARCH_KINDS[page.kind]
+    data = params.copy()
+    data.pop("q", None)
+    filterset = filter_class(data, queryset=list_queryset(), searching=True)
+    filterset.form.fields.pop("q", None)  # the query travels in hidden fields instead
+    filtered = filterset.qs
+    search = KindSearch(page.kind, filtered, page.text)
+    sort = filterset.form.cleaned_data.get("sort") if filterset.form.is_valid() else ""
+    if sort in ("", None, RELEVANCE):
+        ranked = RankedResults([search], {page.kind: filtered})
+        page.page_obj = paginate(params, ranked)
+        page.top_hit = ranked.top_hit()
+    else:
+        page.page_obj = paginate(params, capped(search.results()))
+    page.filterset = filterset
+
+
+def _as_results(object_list, kind: str) -> list[Result]:
+    """Ranked pages hold Results; other sorts hold the records of one kind."""
+    return [item if isinstance(item, Result) else Result(kind, item, None) for item in object_list]
+
+
+def _suggestion(searches: list[KindSearch]) -> Suggestion | None:
+    """When few records match every word, the title of any kind most like the query, unless
+    it is what was typed or already matches the words. One query, for that record."""
+    matched = sum(search.matched_count for search in searches)
+    if matched >= FEW_MATCHES:
+        return None
+    best = max(
+        ((sim, search, pk) for search in searches for pk, sim in search.similar.items()),
+        default=None,
+        key=lambda row: row[0],
+    )
+    if best is None:
+        return None
+    _sim, search, pk = best
+    # A title that already matches the words is a result, not a correction.
+    manager = KINDS[search.name].model._default_manager
+    record = manager.filter(pk=pk).exclude(search.matched_condition).first()
+    if record is None or title_key(str(record)) == search.key:
+        return None
+    return Suggestion(record=record, nothing_matched=matched == 0)
