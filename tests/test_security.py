@@ -157,6 +157,7 @@ def test_no_get_request_changes_anything(demo, admin_user):
     source = Source.objects.order_by("id").first()
     urls = [
         *public_urls(),
+        reverse("wiki:suggest") + "?q=risk",
         reverse("sources:snapshot_detail", args=[source.pk, 1]),
         reverse("admin:sources_source_history_compare", args=[source.pk]),
         reverse("admin:sources_source_fetch", args=[source.pk]),
