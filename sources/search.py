@@ -30,7 +30,7 @@ from django.db.models import Model, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import SEARCH_DATE_NONE
-from .text import title_key
+from .text import title_key, trigram_text
 
 # Results of one kind are counted and listed no further than this.
 SEARCH_CAP = 1000
@@ -298,7 +298,7 @@ def _fts5_refresh(kind: SearchKind, pks: list) -> None:
         cursor.executemany(f"DELETE FROM {kind.titles_table} WHERE ref = %s", refs)
         cursor.executemany(
             f"INSERT INTO {kind.titles_table} (ref, title) VALUES (%s, %s)",
-            [[str(pk), title] for pk, title in titles],
+            [[str(pk), trigram_text(title)] for pk, title in titles],
         )
 
 
@@ -371,7 +371,7 @@ def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object,
                 [words, words],
             )
             return cursor.fetchall()
-    grams = sorted({g for g in trigrams(words) if " " not in g})
+    grams = sorted(trigrams(words))  # padded ones too: `trigram_text` stores them
     if not grams:
         return []
     match = " OR ".join('"' + gram.replace('"', '""') + '"' for gram in grams)

@@ -13,8 +13,9 @@ A result's tier says how it matches the query, best first:
 Within a tier, results are ordered by their merit on one scale for every kind (a page's
 quality 0-100; a source's or venue's credibility level times 20; unrated is 0), then by
 date, newest first (a source's publication, a page's last edit, a venue's last change);
-similar titles by similarity first. Among exact titles, a venue (what the name names)
-comes before a page about it, and a page before a source. Kinds are merged on that one
+similar titles by similarity first. Among exact titles, and among titles equally like a
+misspelt query, a venue (what the name names) comes before a page about it, and a page
+before a source. Kinds are merged on that one
 scale, so the All view and a kind's own tab order that kind's results alike.
 
 Why it is fast: each tier is one query that reads its best rows in the order of an index
@@ -83,11 +84,12 @@ class Hit:
 
     def sort_key(self) -> tuple:
         kind_index = KIND_ORDER.index(self.kind)
-        first = kind_index if self.tier == Tier.EXACT else 0
+        # Namesakes: what the name names first (venue, page, source), among exact titles and
+        # among titles spelled alike (equally similar to a misspelt query).
         return (
             -self.tier,
-            first,
             -self.similarity,
+            kind_index if self.tier in (Tier.EXACT, Tier.SIMILAR) else 0,
             -self.merit,
             -self.day.toordinal(),
             kind_index,

@@ -64,3 +64,12 @@ def title_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     return " ".join(_TITLE_WORD.findall(plain))
+
+
+def trigram_text(text: str) -> str:
+    """Return a title as pg_trgm reads it, for SQLite's FTS5 trigram table of titles: each
+    lower-cased word padded with two spaces before and one after. Stored so, the table holds
+    pg_trgm's word-start and word-end trigrams ("  e", " ep", "ch ") as well as the inner
+    ones, and a typo that breaks every inner trigram of a short word ("Epch" for "Epoch")
+    still finds its title through them."""
+    return "".join(f"  {word} " for word in _TITLE_WORD.findall((text or "").lower()))

@@ -198,3 +198,23 @@ def test_a_tabs_filters_narrow_the_ranked_results(client):
 
     assert objects(response) == [kept]
     assert response.context["top_hit"] == kept
+
+
+def test_a_typo_that_breaks_every_inner_trigram_still_finds_the_title(client):
+    """ "Epch" shares no inner trigram with "Epoch": the word-start and word-end ones (as
+    pg_trgm pads words) find it, on SQLite as on PostgreSQL."""
+    venue = VenueFactory(name="Epoch AI")
+
+    response = search(client, "epch ai")
+
+    assert objects(response) == [venue]
+    assert response.context["suggestion"].record == venue
+
+
+def test_titles_spelled_alike_follow_the_namesake_order(client):
+    source = SourceFactory(title="Pause AI", venue=VenueFactory(credibility=Credibility(5)))
+    page = WikiPageFactory(title="Pause AI", quality=10)
+
+    response = search(client, "pase ai")
+
+    assert objects(response)[:2] == [page, source]

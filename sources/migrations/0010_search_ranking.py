@@ -30,6 +30,20 @@ def fill(apps, schema_editor):
             source.search_merit = (level or 0) * MERIT_PER_LEVEL
             source.search_date = source.published_on or source.created_at.date()
         Source.objects.bulk_update(sources, ["search_title", "search_merit", "search_date"], BATCH)
+    titles_refill(schema_editor, "search_venues_titles", Venue, "name")
+    titles_refill(schema_editor, "search_sources_titles", Source, "title")
+
+
+def titles_refill(schema_editor, table, model, field):
+    """SQLite: store the titles padded as pg_trgm reads them (sources.text.trigram_text)."""
+    from sources.text import trigram_text
+
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    rows = [(str(pk), trigram_text(title)) for pk, title in model.objects.values_list("pk", field)]
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.executemany(f"INSERT INTO {table} (ref, title) VALUES (%s, %s)", rows)
 
 
 class Migration(migrations.Migration):
