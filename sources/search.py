@@ -276,10 +276,11 @@ def _pg_refresh(kind: SearchKind, pks: list) -> None:
         cursor.executemany(
             f"""UPDATE {table} SET search_vector =
                 setweight(to_tsvector(%s, %s), 'A') || setweight(to_tsvector(%s, %s), 'B')
-                || setweight(to_tsvector(%s, %s), 'C') || setweight(to_tsvector(%s, %s), 'D')
+                || setweight(to_tsvector(%s, %s), 'C') || setweight(to_tsvector(%s, %s), 'D'),
+                search_title_vector = to_tsvector(%s, %s)
                 WHERE {pk_column} = %s""",
             [
-                (FTS_CONFIG, a, FTS_CONFIG, b, FTS_CONFIG, c, FTS_CONFIG, d, pk)
+                (FTS_CONFIG, a, FTS_CONFIG, b, FTS_CONFIG, c, FTS_CONFIG, d, FTS_CONFIG, a, pk)
                 for pk, a, b, c, d in rows
             ],
         )
@@ -330,14 +331,21 @@ def _pg_rebuild_sql(kind: SearchKind) -> str:
         return f"regexp_replace({value}, '[\\W_]+', ' ', 'g')" if name == "url" else value
 
     parts = []
+    joined_by_weight = {}
     for weight in WEIGHTS:
         texts = [column(name) for name in kind.weighted.get(weight, [])]
         if weight == "D" and kind.extra_sql:
             texts.append(f"coalesce(({kind.extra_sql}), '')")
         if texts:
-            joined = " || ' ' || ".join(texts)
-            parts.append(f"setweight(to_tsvector('{FTS_CONFIG}', {joined}), '{weight}')")
-    return f"UPDATE {kind.model._meta.db_table} t SET search_vector = {' || '.join(parts)}"
+            joined_by_weight[weight] = " || ' ' || ".join(texts)
+            parts.append(
+                f"setweight(to_tsvector('{FTS_CONFIG}', {joined_by_weight[weight]}), '{weight}')"
+            )
+    title = f"to_tsvector('{FTS_CONFIG}', {joined_by_weight['A']})"
+    return (
+        f"UPDATE {kind.model._meta.db_table} t SET search_vector = {' || '.join(parts)}, "
+        f"search_title_vector = {title}"
+    )
 
 
 # -- searching -------------------------------------------------------------------------

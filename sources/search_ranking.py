@@ -18,16 +18,17 @@ misspelt query, a venue (what the name names) comes before a page about it, and 
 before a source. Kinds are merged on that one
 scale, so the All view and a kind's own tab order that kind's results alike.
 
-Why it is fast: each tier is one query that reads its best rows in the order of an index
-on (merit, date, id), stopping after the rows a page needs, instead of ranking every row
-that mentions a common word. A row that belongs to several tiers counts in its best; the
+Why it is fast: each tier's head is read in the order of an index on (merit, date, id),
+stopping after the rows a page needs, instead of ranking every row that mentions a common
+word (see `_tie_order` and `SearchRankedModel.search_title_vector` for what keeps
+PostgreSQL's planner on that path; PostgreSQL reads the heads of a kind in one UNION). A row that belongs to several tiers counts in its best; the
 best N overall are always among the best N of each tier (a tier's query includes every
 row of a better tier), so merging the tiers' heads is exact, not an approximation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
@@ -100,6 +101,9 @@ class Hit:
 def _words_match(kind: SearchKind, parsed: ParsedQuery, weights: str = "") -> Q:
     """The rows with every word of the query (in these weights, when given)."""
     if connection.vendor == "postgresql":
+        if weights == "A":  # the title: its own vector, whose statistics are the titles'
+            query = SearchQuery(_tsquery(parsed), search_type="raw", config=FTS_CONFIG)
+            return Q(search_title_vector=query)
         query = SearchQuery(_tsquery(parsed, weights), search_type="raw", config=FTS_CONFIG)
         return Q(search_vector=query)
     table = kind.fts_table
@@ -203,25 +207,51 @@ class KindSearch:
         whens = [When(condition, then=Value(int(tier))) for tier, condition in self._tiers()]
         return Case(*whens, default=Value(int(Tier.BODY)), output_field=IntegerField())
 
+    def _tie_order(self, titles_only: bool) -> tuple:
+        """The tie order, as the index reads it, or (when few rows match at all) as a sort.
+
+        Reading a tier's head along the (merit, date, id) index is what keeps a common word
+        fast; but for a tier with few rows (a word that is in bodies, hardly in summaries)
+        the planner, which cannot see the tier's weights in its statistics, would walk that
+        index through every row. When fewer than SEARCH_CAP rows match the words at all,
+        each tier is at most that many rows: an order the index cannot give makes the
+        planner take them through the full-text index and sort them, a bounded cost.
+        """
+        if titles_only or self.matched_count >= SEARCH_CAP:
+            return TIE_ORDER
+        return ((F("search_merit") + 0).desc(), *TIE_ORDER[1:])
+
+    def _tier_heads(self, n: int, titles_only: bool) -> Iterable[tuple]:
+        """Each tier's best `n` rows as (pk, merit, date, tier): one query per tier, or
+        where the database can order and limit each part of a UNION (PostgreSQL), one."""
+        order = self._tie_order(titles_only)
+        heads = [
+            self.unordered.filter(condition)
+            .annotate(search_tier=Value(int(tier), output_field=IntegerField()))
+            .order_by(*order)
+            .values_list("pk", "search_merit", "search_date", "search_tier")[:n]
+            for tier, condition in self._tiers(titles_only=titles_only)
+        ]
+        if connection.features.supports_slicing_ordering_in_compound:
+            return heads[0].union(*heads[1:], all=True)
+        return [row for head in heads for row in head]
+
     def top(self, n: int, *, titles_only: bool = False) -> list[Hit]:
-        """The best `n` results, by the ranking rule: one query per tier."""
+        """The best `n` results, by the ranking rule: each tier's head, and similar titles."""
         if self.is_empty or n <= 0:
             return []
         best: dict[object, Hit] = {}
 
-        def add(tier: Tier, rows: Iterable, similarity: Callable = lambda pk: 0.0) -> None:
-            for pk, merit, day in rows:
-                if pk not in best or best[pk].tier < tier:
-                    best[pk] = Hit(self.name, pk, tier, merit, day, similarity(pk))
+        def add(tier: Tier, pk, merit: int, day: date, similarity: float = 0.0) -> None:
+            if pk not in best or best[pk].tier < tier:
+                best[pk] = Hit(self.name, pk, tier, merit, day, similarity)
 
-        fields = ("pk", "search_merit", "search_date")
-        for tier, condition in self._tiers(titles_only=titles_only):
-            add(
-                tier, self.unordered.filter(condition).order_by(*TIE_ORDER).values_list(*fields)[:n]
-            )
-        if self.similar and not titles_only:
-            rows = self.unordered.filter(pk__in=list(self.similar)).values_list(*fields)
-            add(Tier.SIMILAR, rows, self.similar.get)
+        for pk, merit, day, tier in self._tier_heads(n, titles_only):
+            add(Tier(tier), pk, merit, day)
+        if not titles_only and self.similar:  # suggestions need neither count nor similar
+            rows = self.unordered.filter(pk__in=list(self.similar))
+            for pk, merit, day in rows.values_list("pk", "search_merit", "search_date"):
+                add(Tier.SIMILAR, pk, merit, day, self.similar[pk])
         return sorted(best.values(), key=Hit.sort_key)[:n]
 
 

@@ -223,9 +223,10 @@ def test_a_page_of_every_kind_reads_each_kinds_records_once(client, settings):
 
     kinds = {result["kind"] for result in response.context["results"]}
     assert kinds == {"sources", "pages", "venues"}
-    # Per kind: its count and its five tiers' heads (exact, prefix, title, described, body);
-    # then one read of the records of each kind on the page.
-    assert len(captured) == 3 * (1 + 5) + 3
+    # Per kind: its count and its five tiers' heads (exact, prefix, title, described, body),
+    # which PostgreSQL reads in one UNION; then one read of the records of each kind shown.
+    heads = 1 if connection.features.supports_slicing_ordering_in_compound else 5
+    assert len(captured) == 3 * (1 + heads) + 3
 
 
 def test_an_empty_search_page_asks_for_words(client):

@@ -218,3 +218,14 @@ def test_titles_spelled_alike_follow_the_namesake_order(client):
     response = search(client, "pase ai")
 
     assert objects(response)[:2] == [page, source]
+
+
+def test_a_renamed_titles_words_rank_in_the_title_tier():
+    page = WikiPageFactory(title="Formal methods", body="Proofs about shutdownability.")
+    other = WikiPageFactory(title="Off switches", body="Shutdownability in practice.", quality=100)
+    page.title = "Formal shutdownability"
+    page.save()
+
+    hits = ranked("pages", "shutdownability ").hits(10)
+
+    assert [(hit.pk, hit.tier) for hit in hits] == [(page.pk, Tier.TITLE), (other.pk, Tier.BODY)]

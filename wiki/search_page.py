@@ -6,13 +6,15 @@ The view binds the request and renders; this module decides which results, in wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from sources.filters import RELEVANCE, SourceFilter, VenueFilter
+from sources.models import Source, Venue
 from sources.pagination import paginate
 from sources.search import KINDS, SEARCH_CAP, capped, highlight, query_parse, snippet_for
 from sources.search_ranking import FEW_MATCHES, KindSearch, RankedResults, Result
@@ -21,13 +23,42 @@ from sources.text import title_key
 
 from . import selectors
 from .filters import WikiPageFilter
+from .models import WikiPage
 
 ALL = "all"
-# kind -> (tab label, one result's kind label, its filters, its list queryset)
+
+
+@dataclass(frozen=True)
+class SearchKindPage:
+    """How the search page shows one kind: its tab, its label on a result, the list filters
+    its tab takes (over the list's queryset), and the records a result shows: only what
+    the result line needs (no list counts: they cost a scan of every source)."""
+
+    label: str
+    one: str
+    filter_class: type
+    list_queryset: Callable[[], QuerySet]
+    shown: Callable[[], QuerySet]
+
+
 SEARCH_KINDS = {
-    "pages": (_("Wiki pages"), _("Wiki page"), WikiPageFilter, selectors.wiki_page_list_annotated),
-    "venues": (_("Venues"), _("Venue"), VenueFilter, venue_list_annotated),
-    "sources": (_("Sources"), _("Source"), SourceFilter, source_list_annotated),
+    "pages": SearchKindPage(
+        _("Wiki pages"),
+        _("Wiki page"),
+        WikiPageFilter,
+        selectors.wiki_page_list_annotated,
+        WikiPage.objects.all,
+    ),
+    "venues": SearchKindPage(
+        _("Venues"), _("Venue"), VenueFilter, venue_list_annotated, Venue.objects.all
+    ),
+    "sources": SearchKindPage(
+        _("Sources"),
+        _("Source"),
+        SourceFilter,
+        source_list_annotated,
+        lambda: Source.objects.select_related("venue"),
+    ),
 }
 
 
@@ -70,11 +101,14 @@ def search_page(params: QueryDict) -> SearchPage:
     text = params.get("q", "")
     kind = params.get("kind")
     kind = kind if kind in SEARCH_KINDS else ALL
-    searches = {name: KindSearch(name, list_queryset(), text) for name, list_queryset in _lists()}
+    # Every row of each kind: the All view and the tabs' counts need no list annotations.
+    searches = {
+        name: KindSearch(name, KINDS[name].model.objects.all(), text) for name in SEARCH_KINDS
+    }
     tabs = [
         {
             "kind": name,
-            "label": SEARCH_KINDS[name][0],
+            "label": SEARCH_KINDS[name].label,
             "count": searches[name].count,
             "capped": searches[name].count >= SEARCH_CAP,
         }
@@ -91,7 +125,7 @@ def search_page(params: QueryDict) -> SearchPage:
     if not text.strip():
         return page
     if kind == ALL:
-        ranked = RankedResults(list(searches.values()), {n: q() for n, q in _lists()})
+        ranked = RankedResults(list(searches.values()), _shown())
         page.page_obj = paginate(params, ranked)
         page.top_hit = ranked.top_hit()
     else:
@@ -103,7 +137,7 @@ def search_page(params: QueryDict) -> SearchPage:
         {
             "object": result.object,
             "kind": result.kind,
-            "kind_label": SEARCH_KINDS[result.kind][1],
+            "kind_label": SEARCH_KINDS[result.kind].one,
             "title": highlight(str(result.object), words, width=500),
             "snippet": snippet_for(result.object, result.kind, parsed),
             "is_top_hit": page.top_hit is not None and result.object == page.top_hit.object,
@@ -113,22 +147,22 @@ def search_page(params: QueryDict) -> SearchPage:
     return page
 
 
-def _lists():
-    return [(name, SEARCH_KINDS[name][3]) for name in SEARCH_KINDS]
+def _shown() -> dict[str, QuerySet]:
+    return {name: kind.shown() for name, kind in SEARCH_KINDS.items()}
 
 
 def _one_kind(page: SearchPage, params: QueryDict) -> None:
     """One kind's tab: its filters and sorts, results by relevance unless another sort."""
-    _label, _one, filter_class, list_queryset = SEARCH_KINDS[page.kind]
+    kind = SEARCH_KINDS[page.kind]
     data = params.copy()
     data.pop("q", None)
-    filterset = filter_class(data, queryset=list_queryset(), searching=True)
+    filterset = kind.filter_class(data, queryset=kind.list_queryset(), searching=True)
     filterset.form.fields.pop("q", None)  # the query travels in hidden fields instead
     filtered = filterset.qs
     search = KindSearch(page.kind, filtered, page.text)
     sort = filterset.form.cleaned_data.get("sort") if filterset.form.is_valid() else ""
     if sort in ("", None, RELEVANCE):
-        ranked = RankedResults([search], {page.kind: filtered})
+        ranked = RankedResults([search], _shown())
         page.page_obj = paginate(params, ranked)
         page.top_hit = ranked.top_hit()
     else:

@@ -59,7 +59,7 @@ def suggestion_list(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[dict]:
             {
                 "title": str(result.object),
                 "kind": result.kind,
-                "kind_label": str(SEARCH_KINDS[result.kind][1]),
+                "kind_label": str(SEARCH_KINDS[result.kind].one),
                 "url": result.object.get_absolute_url(),
             }
             for result in results
