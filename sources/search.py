@@ -30,7 +30,7 @@ from django.db.models import Model, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import SEARCH_DATE_NONE
-from .text import title_key, trigram_text
+from .text import title_key, trigram_text, trigram_words
 
 # Results of one kind are counted and listed no further than this.
 SEARCH_CAP = 1000
@@ -397,15 +397,10 @@ def _similar_titles(kind: SearchKind, parsed: ParsedQuery) -> list[tuple[object,
     return [(int(ref) if integer_pk else ref, score) for ref, score in scored][:SIMILAR_LIMIT]
 
 
-TRIGRAM_WORD_RE = re.compile(r"[^\W_]+")
-
-
 def trigrams(text: str) -> set[str]:
-    """Return a text's trigrams as pg_trgm makes them: per lower-cased word, padded with two
-    spaces before and one after."""
+    """Return a text's trigrams as pg_trgm makes them: those of each padded word."""
     grams = set()
-    for word in TRIGRAM_WORD_RE.findall(text.lower()):
-        padded = f"  {word} "
+    for padded in trigram_words(text):
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
 

@@ -15,15 +15,16 @@ quality 0-100; a source's or venue's credibility level times 20; unrated is 0), 
 date, newest first (a source's publication, a page's last edit, a venue's last change);
 similar titles by similarity first. Among exact titles, and among titles equally like a
 misspelt query, a venue (what the name names) comes before a page about it, and a page
-before a source. Kinds are merged on that one
-scale, so the All view and a kind's own tab order that kind's results alike.
+before a source. Kinds are merged on that one scale, so the All view and a kind's own tab
+order that kind's results alike.
 
 Why it is fast: each tier's head is read in the order of an index on (merit, date, id),
 stopping after the rows a page needs, instead of ranking every row that mentions a common
 word (see `_tie_order` and `SearchRankedModel.search_title_vector` for what keeps
-PostgreSQL's planner on that path; PostgreSQL reads the heads of a kind in one UNION). A row that belongs to several tiers counts in its best; the
-best N overall are always among the best N of each tier (a tier's query includes every
-row of a better tier), so merging the tiers' heads is exact, not an approximation.
+PostgreSQL's planner on that path; PostgreSQL reads the heads of a kind in one UNION).
+A row that belongs to several tiers counts in its best; the best N overall are always
+among the best N of each tier (a tier's query includes every row of a better tier), so
+merging the tiers' heads is exact, not an approximation.
 """
 
 from __future__ import annotations

@@ -66,10 +66,15 @@ def title_key(text: str) -> str:
     return " ".join(_TITLE_WORD.findall(plain))
 
 
+def trigram_words(text: str) -> list[str]:
+    """Return a text's words as pg_trgm reads them: lower-cased, each padded with two spaces
+    before and one after, so that its trigrams include the word's start and end."""
+    return [f"  {word} " for word in _TITLE_WORD.findall((text or "").lower())]
+
+
 def trigram_text(text: str) -> str:
-    """Return a title as pg_trgm reads it, for SQLite's FTS5 trigram table of titles: each
-    lower-cased word padded with two spaces before and one after. Stored so, the table holds
-    pg_trgm's word-start and word-end trigrams ("  e", " ep", "ch ") as well as the inner
-    ones, and a typo that breaks every inner trigram of a short word ("Epch" for "Epoch")
-    still finds its title through them."""
-    return "".join(f"  {word} " for word in _TITLE_WORD.findall((text or "").lower()))
+    """Return a title as pg_trgm reads it (`trigram_words`), for SQLite's FTS5 trigram table
+    of titles. Stored so, the table holds pg_trgm's word-start and word-end trigrams
+    ("  e", " ep", "ch ") as well as the inner ones, and a typo that breaks every inner
+    trigram of a short word ("Epch" for "Epoch") still finds its title through them."""
+    return "".join(trigram_words(text))
