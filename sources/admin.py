@@ -58,6 +58,9 @@ class RatingFieldsAdminMixin:
         kind = {"venue": "venue", "source": "source", "wikipage": "page"}[
             self.model._meta.model_name
         ]
+        if self.get_object(request, unquote(object_id)) is None:
+            # The admin's own answer to a missing record (back to the list, with a message).
+            return super().change_view(request, object_id, form_url, extra_context)
         extra_context = {
             **(extra_context or {}),
             "propose_url": reverse(
@@ -389,7 +392,8 @@ class SourceAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         )
         return [fetch, *super().get_urls()]
 
-    @admin.action(description=_("Fetch snapshots of the selected sources"))
+    # The same permission as the per-source button: a fetch writes to the source.
+    @admin.action(description=_("Fetch snapshots of the selected sources"), permissions=["change"])
     def fetch_snapshots(self, request, queryset):
         from .tasks import snapshots_enqueue
 

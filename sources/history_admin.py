@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -129,6 +129,13 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
         # Before simple-history's `<id>/history/<version>/`, which would take "compare".
         return [compare, *super().get_urls()]
 
+    def _object_id(self, object_id: str):
+        """The record's key from the URL, or 404: a malformed id names no record."""
+        try:
+            return self.model._meta.pk.to_python(unquote(object_id))
+        except (ValidationError, ValueError):
+            raise Http404(_("No such record.")) from None
+
     def _check_visible(self, request, object_id) -> None:
         """A record the user may not list (another editor's proposal) has no history for them."""
         pk_name = self.model._meta.pk.attname
@@ -137,20 +144,37 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
             raise Http404
 
     def history_view(self, request, object_id, extra_context=None):
-        self._check_visible(request, unquote(object_id))
+        self._check_visible(request, self._object_id(object_id))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        object_id = unquote(object_id)
+        object_id = self._object_id(object_id)
+        if not str(version_id).isdigit() or len(str(version_id)) > 18:
+            raise Http404(_("No such version of this record."))
         self._check_visible(request, object_id)
         history_model = self.model.history.model
         request.history_revert = get_object_or_404(
             history_model, **{self.model._meta.pk.attname: object_id, "history_id": version_id}
         )
+        # simple-history asks only for *view* permission, even to save: a revert is a change,
+        # so it needs the change permission on the record as it stands now.
+        if request.method == "POST" and not self._may_revert(request, object_id):
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def _may_revert(self, request, object_id) -> bool:
+        """Reverting changes the record (the change permission on it); restoring a deleted
+        record creates it again (the add permission)."""
+        current = self.get_object(request, object_id)
+        if current is None:
+            return self.has_add_permission(request) and not super().revert_disabled(request)
+        return not self.revert_disabled(request, current)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
+
     def history_compare_view(self, request, object_id):
-        object_id = unquote(object_id)
+        object_id = self._object_id(object_id)
         self._check_visible(request, object_id)
         opts = self.model._meta
         versions = self.model.history.filter(**{opts.pk.attname: object_id})
@@ -187,6 +211,8 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
         if value in (None, ""):
             return default
         try:
+            if not value.isdigit() or len(value) > 18:
+                raise ValueError(value)
             return versions.select_related("history_user").get(history_id=int(value))
         except (ValueError, ObjectDoesNotExist):
             raise Http404(_("No such version of this record.")) from None
@@ -203,8 +229,14 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         revert = getattr(request, "history_revert", None) is not None
+        # simple-history builds the revert form as for a new record; as a change, the
+        # admin's read-only rules (the user's permissions, the rating fields) apply to it.
+        change = change or revert
         guard = self._guards_concurrent_edits(request, obj)
-        if not revert and not guard:
+        # fields=None is the admin asking which fields the form has (get_fields): the
+        # plain form answers that, and the fieldsets below would ask it again.
+        asking_fields = "fields" in kwargs and kwargs["fields"] is None
+        if asking_fields or (not revert and not guard):
             return super().get_form(request, obj, change, **kwargs)
         kwargs["fields"] = model_form_fields(self, request, obj)  # extras are added below
         base = super().get_form(request, obj, change, **kwargs)

@@ -326,7 +326,7 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if is_moderator(request.user):
+        if is_moderator(request.user) and str(object_id).isdigit():
             return redirect("admin:wiki_ratingproposal_decide", pk=object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 

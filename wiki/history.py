@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, Model, QuerySet, Value
@@ -96,8 +96,15 @@ def _related(record, name: str) -> str:
     return str(related) if related is not None else f"#{_id(record, name)}"
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _day_start(day: date) -> datetime | None:
+    """Local midnight at the start of a day, or None at the calendar's ends (1 January of
+    year 1, 31 December 9999), where the instant in UTC cannot be written: no bound."""
+    try:
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        start.astimezone(UTC)
+    except OverflowError:
+        return None
+    return start
 
 
 def recent_changes(
@@ -114,16 +121,18 @@ def recent_changes(
 
     `proposals_of` limits proposals to one user's (editors see only their own).
     """
+    start = _day_start(since) if since is not None else None
+    end = _day_start(until + timedelta(days=1)) if until not in (None, date.max) else None
     parts = []
     for kind in kinds or TRACKED_KINDS:
         model = TRACKED_KINDS[kind]
         rows = model.history.all()
         if user_id is not None:
             rows = rows.filter(history_user_id=user_id)
-        if since is not None:
-            rows = rows.filter(history_date__gte=_day_start(since))
-        if until is not None:
-            rows = rows.filter(history_date__lt=_day_start(until + timedelta(days=1)))
+        if start is not None:
+            rows = rows.filter(history_date__gte=start)
+        if end is not None:
+            rows = rows.filter(history_date__lt=end)
         if action:
             rows = rows.filter(history_type=action)
         if kind == "proposal" and proposals_of is not None:

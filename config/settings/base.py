@@ -101,6 +101,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte or a 64-bit-busting number in the address is a 400 before any look-up.
+    "config.middleware.RefuseMalformedAddressMiddleware",
     # Serves collected static files (production: compressed, content-hashed, cached forever).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
