@@ -39,6 +39,16 @@ HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 RATING_RATIONALE_REQUIRED = _("Say why the rating changes: the decision records it.")
+RATINGS_PROPOSED = _(
+    "The ratings of that version were not restored: they are proposed to the rating "
+    "moderators, who decide."
+)
+VENUE_MOVE_PROPOSED = _(
+    "The source keeps its venue for now: the new venue is rated otherwise, so the move "
+    "changes the source's credibility. It is proposed to the rating moderators, who decide; "
+    "your other changes are saved."
+)
+VENUE_MOVE_RATIONALE = _("Moving the source to another venue, which is rated otherwise.")
 
 
 class RatingFieldsAdminMixin:
@@ -103,7 +113,8 @@ class RatingFieldsAdminMixin:
             def clean(self):
                 cleaned = super().clean()
                 reason = cleaned.get("rating_rationale") or cleaned.get("revert_reason") or ""
-                if _ratings_changed(self, rating_fields) and not reason.strip():
+                changed = _ratings_changed(self, rating_fields) or _venue_move_rated(self)
+                if changed and not reason.strip():
                     self.add_error("rating_rationale", RATING_RATIONALE_REQUIRED)
                 return cleaned
 
@@ -138,7 +149,7 @@ class RatingFieldsAdminMixin:
         when a revert brings back an earlier version: that version's ratings become a
         proposal for the moderators instead.
         """
-        from wiki.moderation import PROPOSABLE, rating_proposal_create
+        from wiki.moderation import PROPOSABLE, rating_proposal_create, venue_move_changes_rating
 
         earlier = {}
         for name in self.model.RATING_FIELDS:
@@ -150,22 +161,36 @@ class RatingFieldsAdminMixin:
             if getattr(obj, name) != stored:
                 earlier[name] = getattr(obj, name)
                 setattr(obj, name, stored)
+        moved = isinstance(obj, Source) and current is not None
+        moved = moved and venue_move_changes_rating(source=current, venue_id=obj.venue_id)
+        if moved:
+            # The source keeps its venue until a moderator approves the move.
+            earlier["venue"], obj.venue_id = obj.venue_id, current.venue_id
         super().save_model(request, obj, form, change)
         proposed = {k: v for k, v in earlier.items() if k in PROPOSABLE[self.model]}
         if proposed:
             rating_proposal_create(
                 target=obj,
                 values=proposed,
-                rationale=getattr(obj, "_change_reason", "") or _("Restoring earlier ratings."),
+                rationale=getattr(obj, "_change_reason", "")
+                or (VENUE_MOVE_RATIONALE if moved else _("Restoring earlier ratings.")),
                 user=request.user,
             )
-            messages.info(
-                request,
-                _(
-                    "The ratings of that version were not restored: they are proposed to the "
-                    "rating moderators, who decide."
-                ),
-            )
+            messages.info(request, VENUE_MOVE_PROPOSED if moved else RATINGS_PROPOSED)
+
+
+def _venue_move_rated(form) -> bool:
+    """Tell whether a source form moves a stored source to a venue rated otherwise."""
+    from wiki.moderation import venue_move_changes_rating
+
+    instance = form.instance
+    if not isinstance(instance, Source) or instance.pk is None or "venue" not in form.changed_data:
+        return False
+    stored = Source.objects.filter(pk=instance.pk).first()
+    venue = form.cleaned_data.get("venue")
+    return stored is not None and venue_move_changes_rating(
+        source=stored, venue_id=venue.pk if venue else None
+    )
 
 
 def _ratings_changed(form, names) -> set[str]:

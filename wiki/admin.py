@@ -33,11 +33,14 @@ from .models import (
     WikiPage,
 )
 from .moderation import (
+    proposal_changes,
+    proposals_with_venue_names,
     rating_proposal_approve,
     rating_proposal_create,
     rating_proposal_reject,
     rating_report_close,
     rating_values,
+    venue_names,
 )
 from .quality import SUBSCORES, QualityBand
 from .selectors import (
@@ -297,7 +300,7 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
     fields = readonly_fields
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = proposals_with_venue_names(super().get_queryset(request))
         if is_moderator(request.user):
             return queryset
         return queryset.filter(proposed_by=request.user)
@@ -332,10 +335,7 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
 
     @admin.display(description=_("proposed"))
     def proposed_display(self, proposal):
-        return ", ".join(
-            f"{name.replace('_', ' ')} {proposal.baseline.get(name)} → {value}"
-            for name, value in proposal.proposed.items()
-        )
+        return ", ".join(f"{what} {old} → {new}" for what, old, new in proposal_changes(proposal))
 
     def propose_view(self, request, kind, pk):
         model = PROPOSAL_KINDS.get(kind)
@@ -399,9 +399,12 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
             proposal.refresh_from_db()
         target = proposal.target
         current = rating_values(target)
+        labels = venue_names([current.get("venue")])
         rows = [
-            (name.replace("_", " "), proposal.baseline.get(name), current.get(name), value)
-            for name, value in proposal.proposed.items()
+            (what, old, labels.get(current.get(name), current.get(name)), new)
+            for (what, old, new), name in zip(
+                proposal_changes(proposal), proposal.proposed, strict=True
+            )
         ]
         context = {
             **self.admin_site.each_context(request),

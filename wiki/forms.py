@@ -28,9 +28,8 @@ class RatingProposalForm(forms.Form):
             model_field = target._meta.get_field(name)
             field = model_field.formfield(required=False)
             field.initial = current[name]
-            field.help_text = _("Now: %(value)s") % {
-                "value": "–" if current[name] is None else current[name]
-            }
+            now = getattr(target, name) if model_field.is_relation else current[name]
+            field.help_text = _("Now: %(value)s") % {"value": "–" if now is None else now}
             self.fields[name] = field
         self.order_fields([*rating_fields(target), "rationale"])
 

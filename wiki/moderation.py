@@ -15,7 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,10 +37,13 @@ from .models import (
 from .quality import SUBSCORES
 
 # The values a proposal can change, per kind of target. A venue's rationale and review
-# date follow from the decision itself (its rationale, its date).
+# date follow from the decision itself (its rationale, its date). A source's venue is
+# here because the source inherits its venue's rating: moving a source to a venue rated
+# otherwise changes what readers see as its credibility (a move between venues rated
+# alike is an ordinary edit, see `venue_move_changes_rating`).
 PROPOSABLE = {
     Venue: ("credibility",),
-    Source: ("credibility_override",),
+    Source: ("credibility_override", "venue"),
     WikiPage: ("quality", *SUBSCORES, "reader_importance", "research_importance"),
 }
 
@@ -72,11 +77,12 @@ def _json_value(field, value: Any) -> Any:
 
 
 def rating_values(target: Model) -> dict[str, Any]:
-    """Return a record's current rating values, JSON-ready."""
-    return {
-        name: _json_value(target._meta.get_field(name), getattr(target, name))
-        for name in rating_fields(target)
-    }
+    """Return a record's current rating values, JSON-ready (a venue as its id)."""
+    values = {}
+    for name in rating_fields(target):
+        field = target._meta.get_field(name)
+        values[name] = _json_value(field, getattr(target, field.attname))
+    return values
 
 
 def _values_apply(target: Model, values: Mapping[str, Any]) -> None:
@@ -85,8 +91,40 @@ def _values_apply(target: Model, values: Mapping[str, Any]) -> None:
         if name not in rating_fields(target):
             raise ValidationError(UNKNOWN_FIELD, code="unknown_field", params={"field": name})
         field = target._meta.get_field(name)
-        setattr(target, name, field.to_python(None if value in ("", None) else value))
+        if isinstance(value, Model):
+            value = value.pk
+        setattr(target, field.attname, field.to_python(None if value in ("", None) else value))
     target.full_clean(validate_constraints=False)
+
+
+def _effective_credibility(values: Mapping[str, Any]) -> int | None:
+    """A source's credibility as readers see it, from its rating values: the override,
+    else its venue's rating."""
+    if values.get("credibility_override") is not None:
+        return int(values["credibility_override"])
+    if values.get("venue") is None:
+        return None
+    return Venue.objects.filter(pk=values["venue"]).values_list("credibility", flat=True).first()
+
+
+def venue_move_changes_rating(*, source: Source, venue_id: int | None) -> bool:
+    """Tell whether moving a stored source to another venue changes its credibility, which
+    makes the move a rating change (moderated) rather than an ordinary edit."""
+    if venue_id == source.venue_id or source.credibility_override is not None:
+        return False
+    old = _effective_credibility({"venue": source.venue_id})
+    return old != _effective_credibility({"venue": venue_id})
+
+
+def _readable(target: Model, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Rating values as readers see them in a decision: a venue by its name, and for a
+    source whose venue changed, the credibility that follows."""
+    readable = dict(values)
+    if isinstance(target, Source) and "venue" in values:
+        venue = Venue.objects.filter(pk=values["venue"]).values_list("name", flat=True).first()
+        readable["venue"] = venue
+        readable["credibility"] = _effective_credibility(values)
+    return readable
 
 
 def _locked(target: Model) -> Model:
@@ -152,8 +190,9 @@ def rating_proposal_approve(
         user=user,
         origin=DecisionOrigin.PROPOSAL,
     )
-    decision.proposal = proposal
-    decision.save(update_fields=["proposal"])
+    if decision is not None:  # None: the record already holds these values (stale)
+        decision.proposal = proposal
+        decision.save(update_fields=["proposal"])
     _close(proposal, ProposalStatus.APPROVED, user, comment)
     return proposal
 
@@ -217,12 +256,20 @@ def rating_decision_record(
     import); return None when the ratings did not change."""
     new = rating_values(target)
     changed = {name for name in new if new[name] != old_values.get(name)}
+    if isinstance(target, Source) and "venue" in changed:
+        # A new source inheriting its venue's rating, or a move between venues rated
+        # alike, is not a rating change; a move that changes the credibility is.
+        if not old_values or _effective_credibility(old_values) == _effective_credibility(new):
+            changed.discard("venue")
+        else:
+            changed.add("credibility")
     if not changed:
         return None
+    old_readable, new_readable = _readable(target, old_values), _readable(target, new)
     decision = RatingDecision(
         **RatingTarget.target_kwargs(target),
-        old_values={name: old_values.get(name) for name in sorted(changed)},
-        new_values={name: new[name] for name in sorted(changed)},
+        old_values={name: old_readable.get(name) for name in sorted(changed)},
+        new_values={name: new_readable.get(name) for name in sorted(changed)},
         rationale=rationale,
         origin=origin,
         decided_by=user,
@@ -230,6 +277,47 @@ def rating_decision_record(
     decision.full_clean()
     decision.save()
     return decision
+
+
+def venue_names(pks) -> dict[int, str]:
+    """Venue names by id, in one query (proposals hold a proposed venue by its id)."""
+    return dict(Venue.objects.filter(pk__in=[pk for pk in pks if pk]).values_list("pk", "name"))
+
+
+def proposals_with_venue_names(queryset: QuerySet[RatingProposal]) -> QuerySet[RatingProposal]:
+    """Annotate each proposal with the names of its baseline and proposed venues, so a list
+    of proposals shows venue moves by name without a query per row."""
+    for which in ("baseline", "proposed"):
+        key = f"{which}_venue_key"
+        queryset = queryset.annotate(**{key: Cast(KT(f"{which}__venue"), IntegerField())}).annotate(
+            **{
+                f"{which}_venue_name": Subquery(
+                    Venue.objects.filter(pk=OuterRef(key)).values("name")[:1]
+                )
+            }
+        )
+    return queryset
+
+
+def proposal_changes(proposal: RatingProposal) -> list[tuple[str, Any, Any]]:
+    """(what, value when proposed, proposed value) for each value a proposal changes, a
+    venue by its name."""
+    names = {}
+    if "venue" in proposal.proposed:
+        if hasattr(proposal, "proposed_venue_name"):
+            names = {
+                proposal.baseline.get("venue"): proposal.baseline_venue_name,
+                proposal.proposed["venue"]: proposal.proposed_venue_name,
+            }
+        else:
+            names = venue_names([proposal.baseline.get("venue"), proposal.proposed["venue"]])
+    rows = []
+    for name, value in proposal.proposed.items():
+        old = proposal.baseline.get(name)
+        if name == "venue":
+            old, value = names.get(old, old), names.get(value, value)
+        rows.append((name.replace("_", " "), old, value))
+    return rows
 
 
 def rating_history(target: Model) -> QuerySet[RatingDecision]:
