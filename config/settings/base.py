@@ -65,6 +65,12 @@ def database_from_env(variable: str = "DATABASE_URL") -> dict:
     embedded SQLite file)."""
     default_url = f"sqlite:///{VAR_DIR / 'credence.sqlite3'}"
     url = os.environ.get(variable) or default_url
+    if url.split("?")[0].lower() in ("sqlite://", "sqlite:///"):
+        # dj-database-url reads these as an in-memory database: nothing would be kept.
+        raise ImproperlyConfigured(
+            f"{variable}={url!r} names no SQLite file: write sqlite:////absolute/path.sqlite3 "
+            "(or sqlite:///:memory: for a database that is gone when the process ends)."
+        )
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
     except ValueError as exc:

@@ -160,3 +160,18 @@ def test_production_static_files_get_hashed_compressed_names(tmp_path):
     assert hashed and all(len(name.split(".")) == 3 for name in hashed)
     assert list((static_root / "css").glob("site.*.css.gz"))
     assert (static_root / "staticfiles.json").exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "SQLITE:///?timeout=5"])
+def test_an_sqlite_url_without_a_path_is_refused_by_name(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL=.* names no SQLite file"):
+        database_from_env()
+
+
+def test_start_up_stops_on_an_sqlite_url_without_a_path():
+    result = _manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings.dev", DATABASE_URL="sqlite://"
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL='sqlite://' names no SQLite file" in result.stderr
