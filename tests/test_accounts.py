@@ -68,3 +68,31 @@ def test_the_session_key_changes_at_login_and_the_old_one_is_dead_after_logout(s
     replay.cookies["sessionid"] = session_cookie
     response = replay.get(reverse("admin:index"))
     assert response.status_code == 302 and LOGIN in response["Location"]
+
+
+@pytest.mark.parametrize("header", ["HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP"])
+def test_behind_the_proxy_failures_lock_the_forwarded_client_not_everyone(
+    settings, staffer, header
+):
+    """Every request comes from the proxy's address; the client's is in the header."""
+    settings.CREDENCE_CLIENT_IP_HEADER = header
+    attacker, colleague = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.1")
+    for _ in range(5):
+        attacker.post(
+            LOGIN,
+            {"username": "staffer", "password": "wrong", "next": "/admin/"},
+            **{header: "203.0.113.9"},
+        )
+    locked = attacker.post(
+        LOGIN,
+        {"username": "staffer", "password": "correct horse battery", "next": "/admin/"},
+        **{header: "203.0.113.9"},
+    )
+    colleague_login = colleague.post(
+        LOGIN,
+        {"username": "staffer", "password": "correct horse battery", "next": "/admin/"},
+        **{header: "198.51.100.7"},
+    )
+
+    assert locked.status_code == 429
+    assert colleague_login.status_code == 302

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from accounts.services import public_name
 from sources.history import TrackedHistory
 from sources.models import (
     PlainTextModel,
@@ -458,10 +459,11 @@ class RatingDecision(RatingTarget):
 
     @property
     def decided_by_display(self) -> str:
-        """Return who decided, as readers see it: a staff name, or the import."""
+        """Return who decided, as readers see it: a display name, "a moderator", or the
+        import; never a login name."""
         if self.decided_by is None:
             return str(_("Import"))
-        return self.decided_by.get_full_name() or self.decided_by.get_username()
+        return public_name(self.decided_by)
 
 
 REPORT_WHAT_MAX = 200

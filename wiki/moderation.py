@@ -323,7 +323,7 @@ def proposal_changes(proposal: RatingProposal) -> list[tuple[str, Any, Any]]:
 def rating_history(target: Model) -> QuerySet[RatingDecision]:
     """Return a record's rating decisions, newest first, with who decided."""
     return RatingDecision.objects.filter(**RatingTarget.target_kwargs(target)).select_related(
-        "decided_by"
+        "decided_by__profile"
     )
 
 

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
+from accounts.services import client_address, rate_limit_hit
 from sources.models import Source, Venue
 from sources.pagination import PAGE_SIZES, filtered_list_context, page_size_from, paginate
 from sources.search import SEARCH_CAP
@@ -106,25 +106,13 @@ REPORT_BODY_MAX = 16_384  # bytes: far more than the form's fields allow, far le
 REPORT_TARGETS = {"venue": (Venue, "slug"), "source": (Source, "pk"), "page": (WikiPage, "slug")}
 
 
-def client_address(request) -> str:
-    """Return the client's address; behind a proxy, the one the proxy saw (see README)."""
-    if settings.CREDENCE_CLIENT_IP_HEADER:
-        forwarded = request.META.get(settings.CREDENCE_CLIENT_IP_HEADER, "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def report_allowed(request) -> bool:
     """Count a report from this client; tell whether it is within the hourly limit."""
-    key = f"rating-report:{client_address(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.CREDENCE_REPORTS_PER_HOUR
+    return rate_limit_hit(
+        key=f"rating-report:{client_address(request)}",
+        limit=settings.CREDENCE_REPORTS_PER_HOUR,
+        window_seconds=3600,
+    )
 
 
 def rating_report(request, kind: str, ref: str):

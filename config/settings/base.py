@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_tasks_db",
+    "accounts",
     "sources",
     "wiki",
 ]
@@ -140,6 +141,9 @@ AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same client address as the report limit: behind the proxy, the one it forwards
+# (CREDENCE_CLIENT_IP_HEADER), so one attacker cannot lock everyone out as "the proxy".
+AXES_CLIENT_IP_CALLABLE = "accounts.services.client_address"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from accounts.models import Profile
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 from wiki.models import DecisionOrigin, ProposalStatus, RatingDecision, RatingProposal
 from wiki.moderation import (
@@ -264,8 +265,7 @@ def _direct(target, values, why, user):
 
 @pytest.mark.parametrize("kind", ["venue", "source", "page"])
 def test_public_pages_show_the_rating_history_newest_first(client, moderator, kind):
-    moderator.first_name, moderator.last_name = "Morgan", "Reyes"
-    moderator.save()
+    Profile.objects.create(user=moderator, display_name="Morgan Reyes")
     target, values = {
         "venue": (VenueFactory(credibility=4), [{"credibility": 3}, {"credibility": 2}]),
         "source": (SourceFactory(), [{"credibility_override": 3}, {"credibility_override": 2}]),
@@ -282,6 +282,19 @@ def test_public_pages_show_the_rating_history_newest_first(client, moderator, ki
     field, new = next(iter(values[1].items()))
     old = values[0][field]
     assert f"{field.replace('_', ' ')}: {old} → {new}" in history
+
+
+def test_public_pages_never_show_a_login_name(client, moderator):
+    moderator.first_name, moderator.last_name = "Morgan", "Reyes"  # not chosen for readers
+    moderator.save()
+    venue = VenueFactory(credibility=4)
+    _direct(venue, {"credibility": 3}, "Lapsed.", moderator)
+
+    content = client.get(venue.get_absolute_url()).content.decode()
+
+    history = content[content.index("Rating history") :]
+    assert "a moderator" in history
+    assert moderator.get_username() not in history and "Reyes" not in history
 
 
 def test_a_record_without_decisions_shows_no_history(client):

@@ -96,6 +96,31 @@ def test_reports_are_rate_limited_per_client(client, settings):
     assert RatingReport.objects.count() == 3
 
 
+def test_the_report_limit_holds_however_full_the_cache_gets(client, settings):
+    """The counter is not in the cache: pages filling (or a clear of) the local-memory
+    cache once evicted it, and more reports got through."""
+    settings.CREDENCE_REPORTS_PER_HOUR = 2
+    url = report_url("venue", VenueFactory().slug)
+
+    statuses = [client.post(url, REPORT).status_code for _n in range(2)]
+    cache.clear()
+    statuses.append(client.post(url, REPORT).status_code)
+
+    assert statuses == [302, 302, 429]
+
+
+def test_the_report_limit_counts_the_forwarded_client_behind_the_proxy(client, settings):
+    settings.CREDENCE_REPORTS_PER_HOUR = 1
+    settings.CREDENCE_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    url = report_url("venue", VenueFactory().slug)
+
+    first = client.post(url, REPORT, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    again = client.post(url, REPORT, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    other = client.post(url, REPORT, HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
+
+
 def test_an_oversized_report_is_refused(client):
     venue = VenueFactory()
 
