@@ -7,6 +7,11 @@ internal host, cannot reach loopback, private, link-local, multicast or reserved
 Redirects are followed by hand, at most `CREDENCE_FETCH_MAX_REDIRECTS`, each hop checked
 again. Bodies are read up to `CREDENCE_FETCH_MAX_BYTES` (after decompression) and cut there.
 
+A fetch has a deadline, `CREDENCE_FETCH_TOTAL_TIMEOUT` from its start, that holds on every
+socket operation: connecting, the TLS handshake and each read of the status line, headers
+and body get at most the time left, so a server dripping a byte at a time cannot hold a
+fetch longer. A malformed URL, given or redirected to, is reported like any other failure.
+
 Nothing here touches the database: `fetch_url` returns a `FetchResult` that the snapshot
 service stores.
 """
@@ -14,21 +19,25 @@ service stores.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import ipaddress
 import logging
+import re
 import socket
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urljoin, urlsplit
+from functools import partial
+from urllib.parse import SplitResult, urljoin, urlsplit
 
+import idna
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NameResolutionError
+from urllib3.exceptions import NameResolutionError, ReadTimeoutError
 
 from .models import FetchOutcome
 
@@ -43,16 +52,39 @@ LOGIN_STATUSES = {401, 402, 403, 407}
 # A redirect ending on a page whose path says this is a login or paywall page.
 LOGIN_PATH_WORDS = ("login", "signin", "sign-in", "subscribe", "paywall", "register")
 CHUNK = 64 * 1024
+# Characters no URL may hold as written (NUL, line breaks, DEL...): http.client refuses them.
+URL_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# A host name's label in its ASCII form; "_" is not in the DNS standard but names use it.
+HOST_LABEL = re.compile(r"[a-z0-9_-]+", re.IGNORECASE)
+HOST_LABEL_MAX, HOST_NAME_MAX = 63, 253
 
 
 class AddressRefused(Exception):
     """The fetch would reach an address the policy refuses; no request was sent to it."""
 
 
+class MalformedURL(Exception):
+    """A URL, given or redirected to, that no request can be made from; none was sent."""
+
+
+class DeadlinePassed(Exception):
+    """The fetch used up its total time.
+
+    Not an OSError on purpose: requests and urllib3 wrap those (a read timeout in a body
+    becomes a ConnectionError), and this must reach `fetch_url` as it is.
+    """
+
+
 # -- the address policy ----------------------------------------------------------------
 
 
 def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The non-public networks the settings open to the fetcher.
+
+    The base settings parse the environment's list at start-up (a bad value stops the
+    server there); ip_network() returns those as they are and still reads a string that a
+    settings file lists by hand.
+    """
     return [
         ipaddress.ip_network(value, strict=False)
         for value in settings.CREDENCE_FETCH_ALLOW_NETWORKS
@@ -87,8 +119,65 @@ def _check_address(address: str, host: str) -> None:
         raise AddressRefused(f"refused to connect to {host}: {reason}")
 
 
+def _capped(limit: float | None, deadline: float) -> float:
+    """Return a socket timeout: `limit`, cut to the time left before the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DeadlinePassed
+    return left if limit is None else min(limit, left)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A response's socket reader that gives each read at most the time left before the
+    deadline, and otherwise the read timeout between bytes (`idle`)."""
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket, deadline: float, idle: float | None):
+        super().__init__()
+        self._raw, self._sock, self._deadline, self._idle = raw, sock, deadline, idle
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:
+        timeout = _capped(self._idle, self._deadline)
+        cut_by_deadline = self._idle is None or timeout < self._idle
+        # An SSL socket applies its timeout to the whole of each read, decryption included.
+        self._sock.settimeout(timeout)
+        try:
+            return self._raw.readinto(buffer)
+        except TimeoutError:
+            if cut_by_deadline:
+                raise DeadlinePassed from None
+            raise
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """http.client's response, whose status line, headers and body are all read through
+    a `_DeadlineReader`."""
+
+    def __init__(self, sock, *args, deadline: float, idle: float | None, **kwargs):
+        super().__init__(sock, *args, **kwargs)
+        # Nothing has been read yet, so the buffered file's raw reader can be swapped.
+        self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, deadline, idle))
+
+
 class _GuardedConnectionMixin:
-    """Check the resolved addresses before connecting and the peer after."""
+    """Check the resolved addresses before connecting and the peer after, and hold every
+    socket operation to the fetch's deadline."""
+
+    def __init__(self, *args, deadline: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    @property
+    def response_class(self):
+        """What http.client reads a response with (the read timeout urllib3 has just set
+        as `timeout` stays the limit between bytes)."""
+        return partial(_DeadlineResponse, deadline=self.deadline, idle=self.timeout)
 
     def _new_conn(self):
         host, port = self._dns_host, self.port
@@ -98,12 +187,15 @@ class _GuardedConnectionMixin:
             raise NameResolutionError(self.host, self, exc) from exc
         for info in infos:
             _check_address(info[4][0], host)
+        self.timeout = _capped(self.timeout, self.deadline)  # what super() connects with
         sock = super()._new_conn()
         try:
             _check_address(sock.getpeername()[0], host)
         except AddressRefused:
             sock.close()
             raise
+        # The TLS handshake that follows runs under this timeout, as one operation.
+        sock.settimeout(_capped(self.timeout, self.deadline))
         return sock
 
 
@@ -124,22 +216,106 @@ class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
 
 
 class GuardedAdapter(HTTPAdapter):
+    """An adapter whose connections are guarded and held to one fetch's deadline."""
+
+    def __init__(self, *args, deadline: float, **kwargs):
+        self.deadline = deadline  # before super(), which builds the pool manager
+        super().__init__(*args, **kwargs)
+
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
+        # A pool passes keywords it does not know on to each connection it makes. The
+        # pool manager's own keywords would not do: they also key its pools, by a fixed list.
         self.poolmanager.pool_classes_by_scheme = {
-            "http": GuardedHTTPConnectionPool,
-            "https": GuardedHTTPSConnectionPool,
+            "http": partial(GuardedHTTPConnectionPool, deadline=self.deadline),
+            "https": partial(GuardedHTTPSConnectionPool, deadline=self.deadline),
         }
 
 
-def fetch_session() -> requests.Session:
-    session = requests.Session()
+class FetchSession(requests.Session):
+    """A session that leaves redirects to `fetch_url`, which checks each target first."""
+
+    def get_redirect_target(self, resp):
+        # requests would otherwise parse the target of every redirect, even one it does not
+        # follow, and raise out of `get` on a malformed one (or on one not in UTF-8).
+        return None
+
+
+def fetch_session(*, deadline: float) -> requests.Session:
+    """Return a session for one fetch, whose every socket operation ends by `deadline`
+    (a `time.monotonic()` value)."""
+    session = FetchSession()
     session.trust_env = False  # no proxy from the environment: we check where we connect
-    adapter = GuardedAdapter(max_retries=0)
+    adapter = GuardedAdapter(max_retries=0, deadline=deadline)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update({"User-Agent": settings.CREDENCE_FETCH_USER_AGENT, "Accept": ACCEPT})
     return session
+
+
+# -- what a URL may be -----------------------------------------------------------------
+
+
+def _check_url(url: str) -> None:
+    """Raise MalformedURL for a URL no request can be made from, AddressRefused for one
+    whose scheme the fetcher does not speak."""
+    parts = _split(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        what = scheme or "a URL without a scheme"
+        raise AddressRefused(f"only http and https URLs are fetched, not {what}")
+    problem = _host_problem(parts)
+    if problem is not None:
+        raise _malformed(url, problem)
+
+
+def _malformed(url: str, reason: str) -> MalformedURL:
+    return MalformedURL(f"the URL is malformed ({reason}): {url!r}")
+
+
+def _split(url: str) -> SplitResult:
+    if URL_CONTROL_CHARACTERS.search(url):
+        raise _malformed(url, "it holds control characters")
+    try:
+        parts = urlsplit(url)  # raises for unbalanced or bad [IPv6] brackets
+        _ = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise _malformed(url, str(exc)) from None
+    return parts
+
+
+def _host_problem(parts: SplitResult) -> str | None:
+    """What is wrong with a URL's host, or None."""
+    host = parts.hostname
+    if not host:
+        return "it has no host"
+    if parts.netloc.rpartition("@")[2].startswith("["):
+        try:  # Python before 3.11.4 does not check what is inside the brackets
+            ipaddress.IPv6Address(host)
+        except ValueError as exc:
+            return str(exc)
+        return None
+    return _host_name_problem(host)
+
+
+def _host_name_problem(host: str) -> str | None:
+    """What keeps a host name from being looked up, as requests and the resolver would
+    read it (an international name in its IDNA form), or None."""
+    try:
+        name = host if host.isascii() else idna.encode(host, uts46=True).decode("ascii")
+    except UnicodeError as exc:  # idna.IDNAError is one
+        return f"{host!r} is not a valid international domain name: {exc}"
+    name = name.removesuffix(".")  # "example.org." names the same host
+    if len(name) > HOST_NAME_MAX:
+        return f"the host name is longer than {HOST_NAME_MAX} characters"
+    for label in name.split("."):
+        if not label:
+            return "the host name has an empty label"
+        if len(label) > HOST_LABEL_MAX:
+            return f"the host name has a label longer than {HOST_LABEL_MAX} characters"
+        if not HOST_LABEL.fullmatch(label):
+            return f"the host name label {label!r} holds other characters than a-z, 0-9, - and _"
+    return None
 
 
 # -- fetching --------------------------------------------------------------------------
@@ -174,20 +350,11 @@ class FetchResult:
         return hashlib.sha256(self.body).hexdigest() if self.body else ""
 
 
-def _scheme_refusal(url: str) -> str | None:
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in {"http", "https"}:
-        return f"only http and https URLs are fetched, not {scheme or 'a URL without a scheme'}"
-    return None
-
-
-def _read_capped(response: requests.Response, deadline: float) -> tuple[bytes, bool]:
+def _read_capped(response: requests.Response) -> tuple[bytes, bool]:
     """Read the (decoded) body up to the size cap; True when it was cut there."""
     cap = settings.CREDENCE_FETCH_MAX_BYTES
     chunks, size = [], 0
     for chunk in response.iter_content(CHUNK):
-        if time.monotonic() > deadline:
-            raise requests.Timeout("the body took longer than the total time allowed")
         if size + len(chunk) > cap:
             chunks.append(chunk[: cap - size])
             return b"".join(chunks), True
@@ -202,48 +369,83 @@ def _looks_like_login(url: str) -> bool:
 
 
 def fetch_url(url: str) -> FetchResult:
-    """Fetch a URL under the policy; never raises for network trouble, it reports it."""
-    connect, read = settings.CREDENCE_FETCH_CONNECT_TIMEOUT, settings.CREDENCE_FETCH_READ_TIMEOUT
+    """Fetch a URL under the policy; never raises for network trouble or a malformed URL,
+    it reports them."""
     deadline = time.monotonic() + settings.CREDENCE_FETCH_TOTAL_TIMEOUT
-    result = FetchResult(requested_url=url, outcome=FetchOutcome.ERROR)
-    current = url
+    result = FetchResult(requested_url=url, outcome=FetchOutcome.ERROR, final_url=url)
     try:
-        with fetch_session() as session:
-            for _hop in range(settings.CREDENCE_FETCH_MAX_REDIRECTS + 1):
-                refusal = _scheme_refusal(current)
-                if refusal:
-                    raise AddressRefused(refusal)
-                response = session.get(
-                    current, stream=True, allow_redirects=False, timeout=(connect, read)
-                )
-                if not response.is_redirect:
-                    break
-                location = response.headers.get("Location", "")
-                response.close()
-                current = urljoin(current, location)
-            else:
-                result.final_url = current
-                result.detail = (
-                    f"more than {settings.CREDENCE_FETCH_MAX_REDIRECTS} redirects; stopped"
-                )
+        with fetch_session(deadline=deadline) as session:
+            response = _get_following_redirects(session, result)
+            if response is None:
                 return result
             with response:
-                return _result_from_response(result, response, deadline)
+                return _result_from_response(result, response)
+    except MalformedURL as exc:
+        result.outcome, result.detail = FetchOutcome.ERROR, str(exc)
     except AddressRefused as exc:
-        result.outcome, result.detail, result.final_url = FetchOutcome.BLOCKED, str(exc), current
+        result.outcome, result.detail = FetchOutcome.BLOCKED, str(exc)
+    except DeadlinePassed:
+        result.outcome = FetchOutcome.TIMEOUT
+        result.detail = (
+            f"took longer than the {settings.CREDENCE_FETCH_TOTAL_TIMEOUT:g} s "
+            "a whole fetch may take"
+        )
     except requests.Timeout as exc:
-        result.outcome, result.final_url = FetchOutcome.TIMEOUT, current
-        result.detail = f"timed out: {exc}"
+        result.outcome, result.detail = FetchOutcome.TIMEOUT, f"timed out: {exc}"
     except requests.ConnectionError as exc:
-        result.final_url = current
-        if _caused_by(exc, NameResolutionError):
-            result.outcome = FetchOutcome.DEAD
-            result.detail = f"the host name of {current} does not resolve"
-        else:
-            result.outcome, result.detail = FetchOutcome.ERROR, f"could not connect: {exc}"
+        _note_connection_failure(result, exc)
     except requests.RequestException as exc:
-        result.outcome, result.detail, result.final_url = FetchOutcome.ERROR, str(exc), current
+        result.outcome, result.detail = FetchOutcome.ERROR, str(exc)
     return result
+
+
+def _get_following_redirects(session, result: FetchResult) -> requests.Response | None:
+    """GET the result's URL and the redirects from it, each checked before it is requested.
+
+    Return the last response, or None (noted on the result) after too many redirects; the
+    result's `final_url` is always the URL being dealt with.
+    """
+    timeout = (settings.CREDENCE_FETCH_CONNECT_TIMEOUT, settings.CREDENCE_FETCH_READ_TIMEOUT)
+    most = settings.CREDENCE_FETCH_MAX_REDIRECTS
+    current = result.requested_url
+    for _hop in range(most + 1):
+        result.final_url = current
+        _check_url(current)
+        response = session.get(current, stream=True, allow_redirects=False, timeout=timeout)
+        if not response.is_redirect:
+            return response
+        response.close()
+        current = _redirect_target(current, _location(response))
+    result.final_url = current
+    result.detail = f"more than {most} redirects; stopped"
+    return None
+
+
+def _location(response: requests.Response) -> str:
+    """Return where a redirect points. http.client reads headers as Latin-1; a server that
+    sends other than ASCII there almost always means UTF-8 (requests assumes it too)."""
+    location = response.headers.get("Location", "")
+    try:
+        return location.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return location
+
+
+def _redirect_target(current: str, location: str) -> str:
+    try:
+        return urljoin(current, location)
+    except ValueError:
+        return location  # unreadable: checking it as the next URL says why
+
+
+def _note_connection_failure(result: FetchResult, exc: requests.ConnectionError) -> None:
+    if _caused_by(exc, NameResolutionError):
+        result.outcome = FetchOutcome.DEAD
+        result.detail = f"the host name of {result.final_url} does not resolve"
+    elif _caused_by(exc, ReadTimeoutError):  # requests reports a body that stalls so
+        result.outcome, result.detail = FetchOutcome.TIMEOUT, f"timed out: {exc}"
+    else:
+        result.outcome, result.detail = FetchOutcome.ERROR, f"could not connect: {exc}"
 
 
 def _caused_by(exc: BaseException, kind: type) -> bool:
@@ -261,7 +463,7 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
-def _result_from_response(result: FetchResult, response, deadline: float) -> FetchResult:
+def _result_from_response(result: FetchResult, response) -> FetchResult:
     result.final_url = response.url
     result.http_status = response.status_code
     result.content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -278,7 +480,7 @@ def _result_from_response(result: FetchResult, response, deadline: float) -> Fet
     if result.content_type not in HTML_TYPES | TEXT_TYPES | PDF_TYPES:
         result.detail = f"content type {result.content_type or 'missing'} is not fetched"
         return result
-    result.body, result.truncated = _read_capped(response, deadline)
+    result.body, result.truncated = _read_capped(response)
     result.extracted = extract(result.body, result.content_type, response.encoding)
     if result.final_url != result.requested_url and _looks_like_login(result.final_url):
         result.outcome = FetchOutcome.PAYWALLED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -14,13 +16,33 @@ from .models import DatePrecision, FetchOutcome, Snapshot, Source, SourceAuthor
 from .page_cache import content_changed
 from .services import instance_fields_update, source_authors_set
 
+logger = logging.getLogger(__name__)
+
 # What readers see of a snapshot's text on the source page.
 PREVIEW_CHARS = 3000
+# PostgreSQL's text columns cannot hold NUL, and no database can store a lone surrogate
+# (UTF-8 has no form for one); fetched pages and PDFs carry either now and then.
+UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+UNEXPECTED_FAILURE = "the fetch failed unexpectedly ({error}); the server log has the details"
 
 
 def snapshot_take(*, source: Source) -> Snapshot:
-    """Fetch a source's URL now and store what came back."""
-    return snapshot_store(source=source, result=fetch_url(source.url))
+    """Fetch a source's URL now and store what came back.
+
+    A fetch or store that fails unexpectedly is stored as an error instead, so that a batch
+    goes on with the next source and the next run does not start again with this one.
+    """
+    try:
+        return snapshot_store(source=source, result=fetch_url(source.url))
+    except Exception as exc:
+        logger.exception("Taking a snapshot of source %s (%s) failed", source.pk, source.url)
+        source.refresh_from_db()  # a store rolled back may have filled in fields in memory
+        failure = FetchResult(
+            requested_url=source.url,
+            outcome=FetchOutcome.ERROR,
+            detail=UNEXPECTED_FAILURE.format(error=type(exc).__name__),
+        )
+        return snapshot_store(source=source, result=failure)
 
 
 @transaction.atomic
@@ -29,8 +51,9 @@ def snapshot_store(*, source: Source, result: FetchResult) -> Snapshot:
     else mark the latest as checked again. Then note the outcome on the source and fill in
     a missing title, date or authors from a good fetch."""
     now = timezone.now()
+    columns = _snapshot_columns(result)
     latest = source.snapshots.select_for_update().first()
-    if latest is not None and _same_as(latest, result):
+    if latest is not None and _same_as(latest, columns):
         # Nothing new: only when it was seen again moves; content columns stay as written.
         Snapshot.objects.filter(pk=latest.pk).update(
             checked_at=now, check_count=F("check_count") + 1
@@ -38,24 +61,7 @@ def snapshot_store(*, source: Source, result: FetchResult) -> Snapshot:
         latest.refresh_from_db(fields=["checked_at", "check_count"])
         snapshot = latest
     else:
-        snapshot = Snapshot.objects.create(
-            source=source,
-            fetched_at=now,
-            checked_at=now,
-            requested_url=result.requested_url,
-            final_url=result.final_url[:2000],
-            http_status=result.http_status,
-            content_type=result.content_type[:100],
-            byte_size=result.byte_size,
-            truncated=result.truncated,
-            sha256=result.sha256,
-            outcome=result.outcome,
-            detail=result.detail[:500],
-            title=result.extracted.title[:500],
-            authors="; ".join(result.extracted.authors)[:500],
-            published_on=result.extracted.published,
-            text=result.extracted.text,
-        )
+        snapshot = Snapshot.objects.create(source=source, fetched_at=now, checked_at=now, **columns)
     # A status column, not an editorial change: written without a history row.
     Source.objects.filter(pk=source.pk).update(fetch_outcome=result.outcome, fetched_at=now)
     source.fetch_outcome, source.fetched_at = result.outcome, now
@@ -65,12 +71,34 @@ def snapshot_store(*, source: Source, result: FetchResult) -> Snapshot:
     return snapshot
 
 
-def _same_as(snapshot: Snapshot, result: FetchResult) -> bool:
-    return (
-        snapshot.outcome == result.outcome
-        and snapshot.sha256 == result.sha256
-        and snapshot.http_status == result.http_status
-        and snapshot.final_url == result.final_url[:2000]
+def _snapshot_columns(result: FetchResult) -> dict:
+    """Return a fetch result as snapshot columns: texts cut to their columns' lengths, and
+    without the characters a database refuses."""
+    return {
+        "requested_url": _storable(result.requested_url),
+        "final_url": _storable(result.final_url)[:2000],
+        "http_status": result.http_status,
+        "content_type": _storable(result.content_type)[:100],
+        "byte_size": result.byte_size,
+        "truncated": result.truncated,
+        "sha256": result.sha256,
+        "outcome": result.outcome,
+        "detail": _storable(result.detail)[:500],
+        "title": _storable(result.extracted.title)[:500],
+        "authors": _storable("; ".join(result.extracted.authors))[:500],
+        "published_on": result.extracted.published,
+        "text": _storable(result.extracted.text),
+    }
+
+
+def _storable(text: str) -> str:
+    return UNSTORABLE_CHARACTERS.sub("", text)
+
+
+def _same_as(snapshot: Snapshot, columns: dict) -> bool:
+    return all(
+        getattr(snapshot, name) == columns[name]
+        for name in ("outcome", "sha256", "http_status", "final_url")
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARTICLE = """<!doctype html>
@@ -55,11 +57,30 @@ def pdf_with_text(text: str, title: str = "A Report", author: str = "Bo Author")
 Response = tuple[int, dict[str, str], bytes]
 
 
-class LocalWeb:
-    """Routes are path -> (status, headers, body) or a callable returning that."""
+@dataclass
+class Drip:
+    """A raw answer (status line and headers included) written a piece at a time, `pause`
+    seconds apart, until it is done or the client hangs up: a slow or hostile server."""
 
-    def __init__(self):
-        self.routes: dict[str, Response | Callable[[], Response]] = {}
+    pieces: list[bytes]
+    pause: float
+
+    @classmethod
+    def bytewise(cls, data: bytes, pause: float) -> Drip:
+        return cls([data[i : i + 1] for i in range(len(data))], pause)
+
+    @property
+    def seconds(self) -> float:
+        """How long the whole answer takes to write."""
+        return self.pause * (len(self.pieces) - 1)
+
+
+class LocalWeb:
+    """Routes are path -> (status, headers, body), a callable returning that, or a `Drip`.
+    With a `tls` context the server speaks HTTPS."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None):
+        self.routes: dict[str, Response | Callable[[], Response] | Drip] = {}
         self.requests: list[tuple[str, dict]] = []
         web = self
 
@@ -67,6 +88,9 @@ class LocalWeb:
             def do_GET(self):
                 web.requests.append((self.path, dict(self.headers)))
                 route = web.routes.get(self.path.split("?")[0])
+                if isinstance(route, Drip):
+                    self.drip(route)
+                    return
                 if route is None:
                     status, headers, body = 404, {"Content-Type": "text/html"}, b"Not here"
                 else:
@@ -78,17 +102,30 @@ class LocalWeb:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def drip(self, answer: Drip):
+                self.close_connection = True
+                try:
+                    for number, piece in enumerate(answer.pieces):
+                        if number:
+                            time.sleep(answer.pause)
+                        self.wfile.write(piece)
+                except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                    pass  # the client gave up: what a dripping answer is there to test
+
             def log_message(self, *args):  # quiet tests
                 pass
 
+        self.scheme = "https" if tls else "http"
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path

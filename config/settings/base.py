@@ -3,6 +3,7 @@
 Everything configurable comes from the environment; dev.py, test.py and prod.py only override.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -203,13 +204,29 @@ CREDENCE_REPORTS_PER_HOUR = env_int("CREDENCE_REPORTS_PER_HOUR", 5)
 # it (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
 CREDENCE_CLIENT_IP_HEADER = os.environ.get("CREDENCE_CLIENT_IP_HEADER", "")
 
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Read a comma-separated list of IP networks from the environment, refusing at
+    start-up what is not one (else every fetch would fail on it)."""
+    networks = []
+    for value in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} lists {value!r}, which is not an IP network "
+                "(write one as 10.0.0.0/8, fd00::/8 or a single address)."
+            ) from None
+    return networks
+
+
 # Content snapshots: how sources are fetched. Connections to loopback, private, link-local,
 # multicast and reserved addresses are refused unless their network is listed here (tests
 # list 127.0.0.1/32 for their local server; production should leave it empty).
-CREDENCE_FETCH_ALLOW_NETWORKS = env_list("CREDENCE_FETCH_ALLOW_NETWORKS", [])
+CREDENCE_FETCH_ALLOW_NETWORKS = env_networks("CREDENCE_FETCH_ALLOW_NETWORKS")
 CREDENCE_FETCH_CONNECT_TIMEOUT = env_float("CREDENCE_FETCH_CONNECT_TIMEOUT", 5.0)
 CREDENCE_FETCH_READ_TIMEOUT = env_float("CREDENCE_FETCH_READ_TIMEOUT", 20.0)
-# The whole body must arrive within this, however slowly a server drips it.
+# The whole fetch (redirects, headers, body) must end within this, however slowly a server drips it.
 CREDENCE_FETCH_TOTAL_TIMEOUT = env_float("CREDENCE_FETCH_TOTAL_TIMEOUT", 60.0)
 CREDENCE_FETCH_MAX_BYTES = env_int("CREDENCE_FETCH_MAX_BYTES", 5 * 1024 * 1024)
 CREDENCE_FETCH_MAX_REDIRECTS = env_int("CREDENCE_FETCH_MAX_REDIRECTS", 5)

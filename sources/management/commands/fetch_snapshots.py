@@ -4,7 +4,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.models import FetchOutcome
+from sources.models import FetchOutcome, Source
 from sources.progress import Progress, non_negative
 from sources.snapshots import snapshot_take, sources_due_for_fetch
 from sources.tasks import snapshots_enqueue
@@ -42,8 +42,6 @@ class Command(BaseCommand):
         self._run(ids)
 
     def _run(self, ids):
-        from sources.models import Source
-
         progress = Progress.for_command(self)
         outcomes = Counter()
         try:
