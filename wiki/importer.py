@@ -1,11 +1,13 @@
 """Import a Longterm Wiki knowledge base: venues, sources, pages, citations and tags.
 
-Every row goes through the services the admin uses (same validation, venue inference and
-bounds). The whole import is one transaction: bad input (a malformed file, a value out of
-bounds, a missing required field) is collected with file, line and field, and nothing is
-written. Links that cannot be made (a venue, page or source named but absent, duplicate
-ids, a URL claimed by two ids, colliding page slugs) are reported and the rest imported.
-A second import of the same files writes nothing.
+Every value read from the files goes through a converter of `longterm_wiki` (text, number,
+date, URL...), and every row through the services the admin uses (same validation, venue
+inference and bounds). The whole import is one transaction: bad input (a malformed file, a
+value of the wrong kind or out of bounds, a missing required field) is collected with file,
+line and field, the record it belongs to is skipped, and nothing is written. Links that
+cannot be made (a venue, page or source named but absent, duplicate ids, a URL claimed by
+two ids, colliding page slugs) are reported and the rest imported. A second import of the
+same files writes nothing.
 
 Where a source appears in several files its fields are merged: resources-snapshot.json
 first (the newer export, with stable ids), then resources/*.yaml in name order; a later
@@ -16,27 +18,22 @@ united.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from taggit.models import Tag
 
 from sources.history import history_context
-from sources.models import Source, Venue, stable_id_normalize
+from sources.models import Source, SourceAuthor, Venue, stable_id_normalize
 from sources.search import search_index_deferred
 from sources.selectors import venue_matcher_build
-from sources.services import (
-    partial_date_parse,
-    source_create,
-    source_update,
-    venue_create,
-    venue_update,
-)
+from sources.services import source_create, source_update, venue_create, venue_update
 
 from .longterm_wiki import (
     ENTITIES_DIR,
@@ -46,8 +43,20 @@ from .longterm_wiki import (
     SNAPSHOT,
     FormatError,
     Issue,
+    Limits,
     MdxPage,
     Record,
+    RecordReader,
+    as_boolean,
+    as_date,
+    as_decimal,
+    as_mapping,
+    as_partial_date,
+    as_text,
+    as_texts,
+    as_url,
+    as_whole_number,
+    file_text_read,
     json_records_load,
     mdx_page_read,
     page_slugs_assign,
@@ -69,6 +78,9 @@ OUTCOMES = ("created", "updated", "unchanged")
 # themselves when we have them, else to "other" (reported).
 ENTITY_TYPES = {"ai-model": PageType.MODEL}
 
+# The keys of an entity that a page takes: its id (the page's slug), its type and title.
+ENTITY_KEYS = ("id", "numericId", "type", "title")
+
 # Where each model field lives in the files, so that messages name the file's field.
 VENUE_KEYS = {
     "slug": "id",
@@ -87,8 +99,12 @@ PAGE_KEYS = {
     "reader_importance": "readerImportance",
     "research_importance": "researchImportance",
     "status": "pageType",
-    **{name: "ratings" for name in SUBSCORES},
+    **{name: f"ratings.{name}" for name in SUBSCORES},
 }
+# Rows written without a model's validation (bulk inserts, taggit's tags): their texts are
+# checked against the column's length here, so that no database is left to refuse them.
+AUTHOR_MAX_LENGTH = SourceAuthor._meta.get_field("name").max_length
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -158,15 +174,30 @@ class Files:
 
 
 def files_read(root: Path) -> Files:
-    """Read every recognised file under root; raise FormatError listing all malformed ones."""
+    """Read every recognised file under root; raise FormatError listing all malformed ones.
+
+    A file over the size limit, nested too deep or using YAML aliases is one of them; the
+    other files are still read, so that one run lists every problem.
+    """
     if not root.is_dir():
         raise FormatError([Issue("format", str(root), None, "is not a folder")])
     files, problems = Files(), []
+    limits = Limits(
+        max_bytes=settings.CREDENCE_IMPORT_MAX_FILE_BYTES,
+        max_page_bytes=settings.CREDENCE_IMPORT_MAX_PAGE_BYTES,
+        max_depth=settings.CREDENCE_IMPORT_MAX_DEPTH,
+    )
 
     def read_list(path: Path, loader) -> list[Record]:
         name = relative_name(root, path)
         try:
-            data = loader(path.read_text(encoding="utf-8"), file=name)
+            text = file_text_read(
+                path,
+                file=name,
+                max_bytes=limits.max_bytes,
+                setting="CREDENCE_IMPORT_MAX_FILE_BYTES",
+            )
+            data = loader(text, file=name, limits=limits)
         except FormatError as exc:
             problems.extend(exc.issues)
             return []
@@ -192,7 +223,7 @@ def files_read(root: Path) -> Files:
     for path in sorted((root / PAGES_DIR).glob("**/*.mdx")):
         name = relative_name(root, path)
         try:
-            files.pages.append(mdx_page_read(path, file=name))
+            files.pages.append(mdx_page_read(path, file=name, limits=limits))
         except FormatError as exc:
             problems.extend(exc.issues)
         except (OSError, UnicodeDecodeError) as exc:
@@ -234,16 +265,6 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _list(value: Any) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 def url_key(url: str) -> str:
     """Return a URL with the differences that do not matter removed: `www.` and a final `/`."""
     parts = urlsplit(url.strip())
@@ -261,6 +282,8 @@ class MergedSource:
     record: Record
     values: dict[str, Any]
     cited_by: list[tuple[str, Record]] = field(default_factory=list)
+    # The record each value came from, so that a message names that file and line.
+    origins: dict[str, Record] = field(default_factory=dict)
 
 
 class _Importer:
@@ -292,19 +315,47 @@ class _Importer:
         file = getattr(record_or_file, "file", record_or_file)
         self.report.reported.append(Issue(kind, file, line, message))
 
-    def fail(self, record: Record, exc: ValidationError, keys: dict[str, str]) -> None:
-        """Record a validation failure of one record, naming file, line and field."""
+    def fail(
+        self,
+        record: Record,
+        exc: ValidationError,
+        keys: dict[str, str],
+        origins: Mapping[str, Record] | None = None,
+    ) -> None:
+        """Record a validation failure of one record, naming file, line and field.
+
+        A key may name a key of a nested mapping (`ratings.focus`); `origins` gives the
+        record a merged value came from, where it is not `record`.
+        """
         details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         for model_field, messages in details.items():
             key = keys.get(model_field, model_field)
-            line = record.line_of(key) if key != "__all__" else record.line
+            where = (origins or {}).get(key, record)
+            if key == "__all__":
+                line = where.line
+            elif "." in key:
+                outer, inner = key.split(".", 1)
+                nested = where.get(outer)
+                line = nested.line_of(inner) if isinstance(nested, Record) else where.line_of(outer)
+            else:
+                line = where.line_of(key)
             for message in messages:
-                self.errors.append(Issue("invalid", record.file, line, f"{key}: {message}"))
+                self.errors.append(Issue("invalid", where.file, line, f"{key}: {message}"))
 
     def missing(self, record: Record, key: str, what: str) -> None:
         self.errors.append(
-            Issue("invalid", record.file, record.line, f"{key}: required field missing ({what})")
+            Issue(
+                "invalid",
+                record.file,
+                record.line_of(key),
+                f"{key}: required field missing ({what})",
+            )
         )
+
+    def refused(self, reader: RecordReader) -> bool:
+        """Report the values a reader refused; return whether its record is to be skipped."""
+        self.errors.extend(sorted(reader.issues, key=lambda issue: issue.line))
+        return bool(reader.issues)
 
     def _count_sets(self, kind: str, before: set, after: set) -> None:
         self.report.count(kind, "created", len(after - before))
@@ -331,7 +382,21 @@ class _Importer:
     def import_venues(self) -> None:
         existing = {v.slug: v for v in Venue.objects.prefetch_related("domains")}
         for record in self.files.venues:
-            slug = _text(record.get("id"))
+            values = RecordReader(record)
+            slug = values.read("id", as_text)
+            fields = {
+                "name": values.read("name", as_text),
+                "type": values.read("type", as_text),
+                "description": values.read("description", as_text),
+                "website": values.read("website", as_url),
+                "peer_reviewed": values.read("peer_reviewed", as_boolean),
+                "credibility": values.read("credibility", as_whole_number),
+                "credibility_rationale": values.read("credibility_rationale", as_text),
+                "credibility_reviewed_on": values.read("credibility_reviewed", as_date),
+            }
+            domains = values.read("domains", as_texts)
+            if self.refused(values):
+                continue
             if not slug:
                 self.missing(record, "id", "a venue needs its slug id")
                 continue
@@ -344,21 +409,10 @@ class _Importer:
                 )
                 continue
             for key in ("name", "type"):
-                if _empty(record.get(key)):
+                if not fields[key]:
                     self.missing(record, key, f"venue {slug!r}")
-            if any(_empty(record.get(key)) for key in ("name", "type")):
+            if not (fields["name"] and fields["type"]):
                 continue
-            fields = {
-                "name": _text(record["name"]),
-                "type": _text(record["type"]),
-                "description": _text(record.get("description")),
-                "website": _text(record.get("website")),
-                "peer_reviewed": bool(record.get("peer_reviewed", False)),
-                "credibility": record.get("credibility"),
-                "credibility_rationale": _text(record.get("credibility_rationale")),
-                "credibility_reviewed_on": self._date(record, "credibility_reviewed"),
-            }
-            domains = [_text(d) for d in _list(record.get("domains")) if _text(d)]
             old = rating_values(existing[slug]) if slug in existing else {}
             try:
                 with transaction.atomic():
@@ -378,19 +432,6 @@ class _Importer:
         for venue in existing.values():
             self.venues.setdefault(venue.slug, venue)
 
-    def _date(self, record: Record, key: str) -> date | None:
-        value = record.get(key)
-        if isinstance(value, datetime):
-            return value.date()
-        try:
-            parsed, _precision = partial_date_parse(value)
-        except ValidationError as exc:
-            self.errors.append(
-                Issue("invalid", record.file, record.line_of(key), f"{key}: {exc.messages[0]}")
-            )
-            return None
-        return parsed
-
     # -- sources ---------------------------------------------------------------------
 
     def merge_sources(self) -> dict[str, MergedSource]:
@@ -405,8 +446,10 @@ class _Importer:
         self.stable_owner = {stable: source_id for _url, source_id, stable in stored}
         seen_in_file: set[tuple[str, str]] = set()
         for record in self.files.sources:
-            source_id = _text(record.get("id"))
-            url = _text(record.get("url"))
+            converted = self._source_values(record)
+            if converted is None:
+                continue
+            source_id, url = converted["id"], converted["url"]
             if not source_id:
                 self.missing(record, "id", "a source needs its id")
                 continue
@@ -441,19 +484,40 @@ class _Importer:
                     f"id {source_id} names two URLs; kept {merged[source_id].values['url']}",
                 )
             entry = merged.setdefault(source_id, MergedSource(record, {}))
-            for key, value in record.items():
+            for key, value in converted.items():
                 if key in ("cited_by", "tags"):
                     continue
                 if _empty(entry.values.get(key)) and not _empty(value):
                     entry.values[key] = value
+                    entry.origins[key] = record
             entry.values.setdefault("url", url)
             tags = entry.values.setdefault("tags", [])
-            tags.extend(
-                t for t in (_text(x) for x in _list(record.get("tags"))) if t and t not in tags
-            )
-            for slug in _list(record.get("cited_by")):
-                entry.cited_by.append((_text(slug), record))
+            tags.extend(t for t in converted["tags"] if t not in tags)
+            for slug in converted["cited_by"]:
+                entry.cited_by.append((slug, record))
         return merged
+
+    def _source_values(self, record: Record) -> dict[str, Any] | None:
+        """Return the fields of one source record, converted; None if any is refused."""
+        values = RecordReader(record)
+        converted = {
+            "id": values.read("id", as_text),
+            "url": values.read("url", as_url),
+            "stable_id": values.read("stable_id", as_text),
+            "title": values.read("title", as_text),
+            "type": values.read("type", as_text),
+            "abstract": values.read("abstract", as_text),
+            "summary": values.read("summary", as_text),
+            "review": values.read("review", as_text),
+            "credibility_override": values.read("credibility_override", as_whole_number),
+            "publication_id": values.read("publication_id", as_text),
+            "published_date": values.read("published_date", as_partial_date),
+            "authors": values.read("authors", as_texts, max_length=AUTHOR_MAX_LENGTH),
+            "key_points": values.read("key_points", as_texts),
+            "tags": values.read("tags", as_texts, max_length=TAG_MAX_LENGTH),
+            "cited_by": values.read("cited_by", as_texts),
+        }
+        return None if self.refused(values) else converted
 
     def import_sources(self, merged: dict[str, MergedSource]) -> None:
         matcher = venue_matcher_build()
@@ -470,38 +534,34 @@ class _Importer:
 
     def _import_source(self, source_id, entry, existing, matcher, venue_by_id) -> None:
         values, record = entry.values, entry.record
-        publication_id = _text(values.get("publication_id"))
+        publication_id = values.get("publication_id")
         venue = None
         if publication_id:
             venue = self.venues.get(publication_id)
             if venue is None:
                 self.report_issue(
                     "source",
-                    record,
-                    record.line_of("publication_id"),
+                    entry.origins.get("publication_id", record),
+                    entry.origins.get("publication_id", record).line_of("publication_id"),
                     f"publication_id {publication_id!r} names no venue; "
                     "venue inferred from the URL",
                 )
         if venue is None:
             venue = venue_by_id.get(matcher.match_id(values["url"]))
         fields = {
-            "url": _text(values["url"]),
-            "title": _text(values.get("title")),
-            "type": _text(values.get("type")) or "web",
-            "abstract": _text(values.get("abstract")),
-            "summary": _text(values.get("summary")),
-            "review": _text(values.get("review")),
+            "url": values["url"],
+            "title": values.get("title", ""),
+            "type": values.get("type") or "web",
+            "abstract": values.get("abstract", ""),
+            "summary": values.get("summary", ""),
+            "review": values.get("review", ""),
             "credibility_override": values.get("credibility_override"),
             "venue": venue,
         }
         published = values.get("published_date")
-        if isinstance(published, datetime):
-            published = published.date()
-        if isinstance(published, int):
-            published = str(published)
         lists = {
-            "authors": [_text(a) for a in _list(values.get("authors"))],
-            "key_points": [_text(p) for p in _list(values.get("key_points"))],
+            "authors": values.get("authors", []),
+            "key_points": values.get("key_points", []),
             "tags": values.get("tags", []),
         }
         old = rating_values(existing[source_id]) if source_id in existing else {}
@@ -512,13 +572,14 @@ class _Importer:
                 )
                 source = existing[source_id]
             else:
-                stable_id = _text(values.get("stable_id"))
+                stable_id = values.get("stable_id", "")
                 if stable_id and stable_id_normalize(stable_id) in self.stable_owner:
+                    where = entry.origins.get("stable_id", record)
                     self.errors.append(
                         Issue(
                             "invalid",
-                            record.file,
-                            record.line_of("stable_id"),
+                            where.file,
+                            where.line_of("stable_id"),
                             f"stable_id: {stable_id} already belongs to source "
                             f"{self.stable_owner[stable_id_normalize(stable_id)]}",
                         )
@@ -537,7 +598,7 @@ class _Importer:
                 )
                 changed = None
         except ValidationError as exc:
-            self.fail(record, exc, SOURCE_KEYS)
+            self.fail(record, exc, SOURCE_KEYS, entry.origins)
             return
         self._outcome("sources", changed)
         self._record_rating(source, old, record.file)
@@ -549,37 +610,72 @@ class _Importer:
         """Import the pages; return the URLs each page's body links to, by slug."""
         for issue in page_slugs_assign(self.files.pages):
             self.report.reported.append(issue)
-        entities = {_text(e.get("id")): e for e in self.files.entities if _text(e.get("id"))}
+        entities = {}
+        for record in self.files.entities:
+            values = RecordReader(record)
+            entity = {key: values.read(key, as_text) for key in ENTITY_KEYS}
+            if not self.refused(values) and entity["id"]:
+                entities[entity["id"]] = (record, entity)
+        pages = [(page, self._page_values(page)) for page in self.files.pages]
         entity_slugs = {
-            _text(e.get("numericId")): _text(e.get("id"))
-            for e in self.files.entities
-            if e.get("numericId")
+            entity["numericId"]: entity_id
+            for entity_id, (_record, entity) in entities.items()
+            if entity["numericId"]
         }
         # Some links name the entity id itself rather than its numeric id.
         entity_slugs.update({entity_id: entity_id for entity_id in entities})
         entity_slugs.update(
             {
-                _text(p.front_matter.get("numericId")): p.slug
-                for p in self.files.pages
-                if p.front_matter.get("numericId")
+                values["numericId"]: page.slug
+                for page, values in pages
+                if values and values["numericId"]
             }
         )
         existing = {p.slug: p for p in WikiPage.objects.prefetch_related("tags")}
         all_slugs = {page.slug for page in self.files.pages} | set(existing)
         known_refs = self._known_citation_refs()
         bodies = {}
-        total = len(self.files.pages)
-        for done, page in enumerate(self.files.pages, start=1):
+        total = len(pages)
+        for done, (page, values) in enumerate(pages, start=1):
             if done % 50 == 0 or done == total:
                 self.progress("pages", done, total)
+            if values is None:
+                continue
             with history_context(reason=f"Imported from {page.file}"):
                 body = self._import_page(
-                    page, entities, entity_slugs, existing, all_slugs, known_refs
+                    page, values, entities, entity_slugs, existing, all_slugs, known_refs
                 )
             if body is not None:
                 # Read now, while the parsed body is still cached from saving the page.
                 bodies[page.slug] = list(dict.fromkeys(body_link_urls(body)))
         return bodies
+
+    def _page_values(self, page: MdxPage) -> dict[str, Any] | None:
+        """Return a page's front matter, converted; None if any value is refused."""
+        values = RecordReader(page.front_matter)
+        converted = {
+            "title": values.read("title", as_text),
+            "type": values.read("type", as_text),
+            "status": values.read("status", as_text),
+            "pageType": values.read("pageType", as_text),
+            "description": values.read("description", as_text),
+            "llmSummary": values.read("llmSummary", as_text),
+            "lastEdited": values.read("lastEdited", as_date),
+            "readerImportance": values.read("readerImportance", as_decimal),
+            "researchImportance": values.read("researchImportance", as_decimal),
+            "quality": values.read("quality", as_whole_number),
+            "clusters": values.read("clusters", as_texts, max_length=TAG_MAX_LENGTH),
+            "numericId": values.read("numericId", as_text),
+            "ratings": values.read("ratings", as_mapping),
+        }
+        ratings = converted["ratings"]
+        if isinstance(ratings, Record):
+            scores = RecordReader(ratings, prefix="ratings.")
+            converted["subscores"] = {name: scores.read(name, as_decimal) for name in SUBSCORES}
+            values.issues += scores.issues
+        else:
+            converted["subscores"] = dict.fromkeys(SUBSCORES)
+        return None if self.refused(values) else converted
 
     def _known_citation_refs(self) -> set[str]:
         refs = set(self.aliases)
@@ -588,15 +684,16 @@ class _Importer:
         refs.update(Source.objects.values_list("id", flat=True))
         return refs
 
-    def _import_page(self, page, entities, entity_slugs, existing, all_slugs, known_refs):
+    def _import_page(self, page, values, entities, entity_slugs, existing, all_slugs, known_refs):
         fm = page.front_matter
-        entity = entities.get(page.slug) or entities.get(page.path.stem)
-        page_type, title = PageType.OTHER, _text(fm.get("title"))
-        if entity is not None:
-            page_type = self._page_type(entity)
-            title = _text(entity.get("title")) or title
-        elif _text(fm.get("type")) in PageType.values:
-            page_type = _text(fm.get("type"))
+        found = entities.get(page.slug) or entities.get(page.path.stem)
+        page_type, title, origins = PageType.OTHER, values["title"], {}
+        if found is not None:
+            page_type = self._page_type(*found)
+            if found[1]["title"]:
+                title, origins = found[1]["title"], {"title": found[0]}
+        elif values["type"] in PageType.values:
+            page_type = values["type"]
         if not title:
             self.missing(fm, "title", f"page {page.slug!r} has no title and no entity")
             return None
@@ -614,23 +711,11 @@ class _Importer:
         for slug, line in conversion.links:
             if slug not in all_slugs:
                 self.report_issue("link", page.file, line, f"link to {slug!r}: no such page")
-        status = (
-            _text(fm.get("status"))
-            if _text(fm.get("status")) in PageStatus.values
-            else (PageStatus.STUB if _text(fm.get("pageType")) == "stub" else PageStatus.PUBLISHED)
-        )
-        ratings = fm.get("ratings") or {}
-        if not isinstance(ratings, dict):
-            self.errors.append(
-                Issue(
-                    "invalid",
-                    page.file,
-                    fm.line_of("ratings"),
-                    "ratings: expected a mapping of subscores",
-                )
-            )
-            return None
-        unknown = sorted(set(ratings) - set(SUBSCORES))
+        if values["status"] in PageStatus.values:
+            status = values["status"]
+        else:
+            status = PageStatus.STUB if values["pageType"] == "stub" else PageStatus.PUBLISHED
+        unknown = sorted(str(key) for key in values["ratings"] if key not in SUBSCORES)
         if unknown:
             self.report_issue(
                 "page",
@@ -642,16 +727,16 @@ class _Importer:
             "title": title,
             "type": page_type,
             "status": status,
-            "description": _text(fm.get("description")),
-            "summary": _text(fm.get("llmSummary")),
+            "description": values["description"],
+            "summary": values["llmSummary"],
             "body": body,
-            "last_edited": self._date(fm, "lastEdited"),
-            "reader_importance": fm.get("readerImportance"),
-            "research_importance": fm.get("researchImportance"),
-            "quality": fm.get("quality"),
+            "last_edited": values["lastEdited"],
+            "reader_importance": values["readerImportance"],
+            "research_importance": values["researchImportance"],
+            "quality": values["quality"],
         }
-        subscores = {name: ratings.get(name) for name in SUBSCORES}
-        tags = [_text(t) for t in _list(fm.get("clusters")) if _text(t)]
+        subscores = values["subscores"]
+        tags = values["clusters"]
         old = rating_values(existing[page.slug]) if page.slug in existing else {}
         try:
             if page.slug in existing:
@@ -662,10 +747,8 @@ class _Importer:
             else:
                 saved = wiki_page_create(slug=page.slug, subscores=subscores, tags=tags, **fields)
                 changed = None
-        except (ValidationError, TypeError, ValueError) as exc:
-            if not isinstance(exc, ValidationError):
-                exc = ValidationError(str(exc))
-            self.fail(fm, exc, PAGE_KEYS)
+        except ValidationError as exc:
+            self.fail(fm, exc, PAGE_KEYS, origins)
             return None
         self._outcome("pages", changed)
         self._record_rating(saved, old, page.file)
@@ -686,15 +769,15 @@ class _Importer:
                 "formula", page.file, line, f"formula {formula!r} cannot be shown ({why}): as code"
             )
 
-    def _page_type(self, entity: Record) -> str:
-        raw = _text(entity.get("type"))
+    def _page_type(self, record: Record, entity: dict[str, str]) -> str:
+        raw = entity["type"]
         mapped = ENTITY_TYPES.get(raw, raw)
         if mapped in PageType.values:
             return mapped
         self.report_issue(
             "page",
-            entity,
-            entity.line_of("type"),
+            record,
+            record.line_of("type"),
             f"entity type {raw!r} has no page type here; page typed 'other'",
         )
         return PageType.OTHER
@@ -757,8 +840,6 @@ def _citation_keys() -> set[tuple]:
 
 
 def _tag_names() -> set[str]:
-    from taggit.models import Tag
-
     return set(Tag.objects.values_list("name", flat=True))
 
 

@@ -287,3 +287,13 @@ LOGGING = {
 
 # History: reasons ("imported from ...", "reverted to ...") can be longer than 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Longterm Wiki import limits: the files come from outside. A file over its size limit is
+# refused before it is read. The real corpus's largest data file (resources-snapshot.json,
+# ~5,000 sources) is 2.5 MB and its largest page 88 kB; a page costs about 80 times its size
+# in memory to convert and render (0.75 s a megabyte), a data file 5 to 25 times. Values
+# nested deeper than the depth limit (YAML, JSON, front matter) are refused too: the corpus
+# nests 4 deep.
+CREDENCE_IMPORT_MAX_FILE_BYTES = env_int("CREDENCE_IMPORT_MAX_FILE_BYTES", 16 * 1024 * 1024)
+CREDENCE_IMPORT_MAX_PAGE_BYTES = env_int("CREDENCE_IMPORT_MAX_PAGE_BYTES", 1024 * 1024)
+CREDENCE_IMPORT_MAX_DEPTH = env_int("CREDENCE_IMPORT_MAX_DEPTH", 20)
