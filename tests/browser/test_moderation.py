@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from accounts.models import Profile
 from tests.conftest import _staff_user
 from tests.factories import VenueFactory
 
@@ -29,8 +30,7 @@ def test_a_proposal_goes_from_editor_to_moderator_to_the_public_page(
     editor.first_name, editor.last_name = "Edna", "Editor"
     editor.save()
     moderator = _staff_user(django_user_model, "mo", "Rating moderators")
-    moderator.first_name, moderator.last_name = "Mo", "Moderator"
-    moderator.save()
+    Profile.objects.create(user=moderator, display_name="Mo Moderator")  # shown to readers
     venue = VenueFactory(slug="policy-lab", name="Policy Lab", credibility=4)
 
     # The editor proposes from the venue's admin page.
