@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_widgets import SafeAutocompleteAdminMixin
 from .history_admin import VersionHistoryAdmin, model_form_fields
 from .models import (
     Credibility,
@@ -363,7 +364,7 @@ class SourceKeyPointInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
+class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHistoryAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "display_title",

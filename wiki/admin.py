@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from sources.admin import RatingFieldsAdminMixin
+from sources.admin_widgets import SafeAutocompleteAdminMixin
 from sources.history_admin import VersionHistoryAdmin
 from sources.models import Source, Venue
 from sources.selectors import user_can_change_ratings
@@ -90,7 +91,7 @@ class BrokenReferencesFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=broken)
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     model = Citation
     fields = ["source", "position", "note", "in_body"]
     readonly_fields = ["in_body"]
@@ -253,7 +254,7 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(VersionHistoryAdmin):
+class CitationAdmin(SafeAutocompleteAdminMixin, VersionHistoryAdmin):
     list_display = ["page", "source", "position", "note"]
     list_select_related = ["page", "source"]
     list_filter = ["page__type"]

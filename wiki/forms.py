@@ -1,9 +1,9 @@
 """Forms for rating moderation and reference mapping in the admin."""
 
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
+from sources.admin_widgets import SafeAutocompleteSelect
 from sources.models import Source
 
 from .history import ACTION_LABELS, KIND_LABELS, change_authors
@@ -124,7 +124,7 @@ class ReferenceMapForm(forms.Form):
         self.fields["source"] = forms.ModelChoiceField(
             label=_("Source"),
             queryset=Source.objects.all(),
-            widget=AutocompleteSelect(Citation._meta.get_field("source"), admin_site),
+            widget=SafeAutocompleteSelect(Citation._meta.get_field("source"), admin_site),
             help_text=_(
                 "Search by title, URL or id. Every reference with this label becomes a "
                 "citation of the source."
