@@ -1,4 +1,5 @@
-"""Every admin URL that accepts POST, for every role: without the permission, nothing changes.
+"""Every admin URL that accepts POST, for every role (anonymous, a signed-in reader, a
+view-only staff member, an editor, a moderator): without the permission, nothing changes.
 
 The walk covers every route of the admin site (third-party views included: simple-history's
 history and revert, the autocomplete, django-axes, django-tasks) with real ids, and every
@@ -17,7 +18,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.test import Client, RequestFactory
 
 from sources.models import RATING_MODERATORS_GROUP, Snapshot, Source, Venue
@@ -75,6 +76,10 @@ def _viewer(django_user_model):
 
 
 def _role(name: str, django_user_model):
+    if name == "anonymous":
+        return AnonymousUser()
+    if name == "reader":
+        return django_user_model.objects.create_user("rita", password="pw")
     if name == "viewer":
         return _viewer(django_user_model)
     if name == "editor":
@@ -200,12 +205,13 @@ def _violations(user, before: dict, after: dict) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("role", ["viewer", "editor", "moderator"])
+@pytest.mark.parametrize("role", ["anonymous", "reader", "viewer", "editor", "moderator"])
 def test_no_admin_post_writes_without_the_permission(world, role, django_user_model):
     user = _role(role, django_user_model)
     superuser, client = Client(), Client(raise_request_exception=False)
     superuser.force_login(world["root"])
-    client.force_login(user)
+    if user.is_authenticated:
+        client.force_login(user)
     posts = []
     for url in _admin_urls(world):
         if url.endswith("/logout/"):
