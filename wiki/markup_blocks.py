@@ -12,12 +12,18 @@ reader would otherwise see as raw text into the structure it stands for.
 - Headings get stable anchors from their text, collected for the table of contents.
 - Tables sit in a box of their own that scrolls sideways on a narrow screen.
 
+A body converts at most MATH_BUDGET characters of math, and the footnote rules read each
+label in time independent of the rest of the line (`next_stop`): a hostile body costs time
+linear in its length.
+
 Every piece of text these rules write is escaped; the sanitizer still runs after them.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,7 +48,9 @@ CALLOUT_ALIASES = {
     "error": "danger",
 }
 PANEL_KINDS = ("aside", "section")
-CONTAINER_OPENER_RE = re.compile(r"\s*([A-Za-z][\w-]*)\s*(?:\[(.*)\])?\s*$")
+# Matched against the stripped opener: spaces on both sides of an optional part would make
+# the pattern try every split of a long run of spaces (quadratic).
+CONTAINER_OPENER_RE = re.compile(r"([A-Za-z][\w-]*)\s*(?:\[(.*)\])?")
 
 # Footnote labels whose definitions the Longterm Wiki keeps in its database, by prefix.
 DATABASE_REFERENCE_KINDS = ("rc", "cr", "kb")
@@ -56,6 +64,33 @@ RESERVED_ID_RE = re.compile(r"(?:ref-\d+|cite-\d+-\d+|fn(?:ref)?\d+(?::\d+)?|mai
 
 # A formula that converts but keeps a command latex2mathml does not know shows it raw.
 UNKNOWN_COMMAND_RE = re.compile(r">[^<]*\\[A-Za-z]+[^<]*<")
+# The most math a body converts, in characters counting the dollars: the converter takes some
+# 10 µs a character, and the real page with the most math has 700. Past it, formulas show as
+# code, as a formula that cannot convert does.
+MATH_BUDGET = 20_000
+MATH_OVER_BUDGET = f"the page has more math than can be shown ({MATH_BUDGET:,} characters)"
+
+
+# Scanning ----------------------------------------------------------------------------------
+
+
+def next_stop(src: str, stops: str, pos: int) -> int:
+    """Return the index of the first of the characters `stops` at or after `pos`, or len(src).
+
+    Inline rules that read up to a closing character ask this instead of scanning: a line of
+    openers with no closer would otherwise be rescanned to its end at every opener.
+    """
+    index = _stop_index(src, stops)
+    found = bisect_left(index, pos)
+    return index[found] if found < len(index) else len(src)
+
+
+@lru_cache(maxsize=8)
+def _stop_index(src: str, stops: str) -> array:
+    # Keyed by the inline source itself (one paragraph, heading or cell), parsed one at a time:
+    # where its stops are is a fact about the text alone, whoever asks.
+    pattern = re.compile("[" + re.escape(stops) + "]")
+    return array("i", (match.start() for match in pattern.finditer(src)))
 
 
 # Math --------------------------------------------------------------------------------------
@@ -92,9 +127,11 @@ def _braces_balanced(tex: str) -> bool:
     return depth == 0
 
 
-def _math_html(tex: str, *, display: bool) -> str:
+def _math_html(tex: str, *, display: bool, refused: str | None = None) -> str:
     tex = tex.strip()
     try:
+        if refused:
+            raise MathError(refused)
         return math_to_mathml(tex, display=display)
     except MathError as error:
         delimiter = "$$" if display else "$"
@@ -102,6 +139,28 @@ def _math_html(tex: str, *, display: bool) -> str:
             f'<code class="math-error" title="This formula could not be shown: '
             f'{escapeHtml(str(error))}">{escapeHtml(delimiter + tex + delimiter)}</code>'
         )
+
+
+def _math_token_html(token: Token) -> str:
+    # A heading's formula is shown twice (in the text and in the contents): convert it once.
+    if "html" not in token.meta:
+        display = token.type != "math_inline"
+        refused = token.meta.get("refused")
+        token.meta["html"] = _math_html(token.content, display=display, refused=refused)
+    return token.meta["html"]
+
+
+def _budget_math(state: StateCore) -> None:
+    """Refuse the formulas past the body's MATH_BUDGET characters, in the order of the page.
+
+    It runs once the notes are in place at the end, inline ones (`^[...]`) included.
+    """
+    spent = 0
+    for token, _ in _walk_with_lines(state.tokens):
+        if token.type in MATH_TOKEN_TYPES:
+            spent += len(token.content) + 2 * len(token.markup)
+            if spent > MATH_BUDGET:
+                token.meta["refused"] = MATH_OVER_BUDGET
 
 
 def _rule(ruler, name: str):
@@ -129,11 +188,11 @@ def _at_start_fixed(rule):
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:
-    return _math_html(tokens[idx].content, display=False)
+    return _math_token_html(tokens[idx])
 
 
 def _render_math_display(self, tokens, idx, options, env) -> str:
-    return f'<div class="math-display">{_math_html(tokens[idx].content, display=True)}</div>\n'
+    return f'<div class="math-display">{_math_token_html(tokens[idx])}</div>\n'
 
 
 def body_math_errors(tokens: tuple[Token, ...]) -> list[tuple[int | None, str, str]]:
@@ -143,6 +202,8 @@ def body_math_errors(tokens: tuple[Token, ...]) -> list[tuple[int | None, str, s
         if token.type in MATH_TOKEN_TYPES:
             display = token.type != "math_inline"
             try:
+                if token.meta.get("refused"):
+                    raise MathError(token.meta["refused"])
                 math_to_mathml(token.content.strip(), display=display)
             except MathError as error:
                 errors.append((line, token.content.strip(), str(error)))
@@ -194,7 +255,7 @@ class Container:
 
 def container_of(params: str) -> Container | None:
     """Read a container opener's name and title; None if it is not one."""
-    match = CONTAINER_OPENER_RE.match(params)
+    match = CONTAINER_OPENER_RE.fullmatch(params.strip())
     if match is None:
         return None
     name, title = match[1].lower(), (match[2] or "").strip()
@@ -236,6 +297,25 @@ def footnote_kind(label: str) -> str:
     """Return the kind of a footnote label whose definition is missing: rc, cr, kb or other."""
     prefix = label.split("-", 1)[0].lower()
     return prefix if "-" in label and prefix in DATABASE_REFERENCE_KINDS else "other"
+
+
+def _footnote_ref_linear(rule):
+    """Wrap the plugin's `[^label]` rule, which reads the label a character at a time.
+
+    It gives up at a space or a line end and succeeds at `]`; where the first of those is
+    comes from `next_stop`, so a line of `[^` openers costs one pass, not one per opener.
+    """
+
+    def guarded(state, silent: bool) -> bool:
+        start = state.pos
+        if not state.src.startswith("[^", start):
+            return False
+        stop = next_stop(state.src, " \n]", start + 2)
+        if stop >= state.posMax or state.src[stop] != "]":
+            return False
+        return rule(state, silent)
+
+    return guarded
 
 
 def _record_defined_footnotes(state: StateCore) -> None:
@@ -355,7 +435,7 @@ def _heading_text(inline: Token) -> tuple[str, str]:
         elif child.type == "code_inline":
             htmls.append(f"<code>{escapeHtml(child.content)}</code>")
         elif child.type == "math_inline":
-            htmls.append(_math_html(child.content, display=False))
+            htmls.append(_math_token_html(child))
         elif child.type == "wiki_ref" and not child.meta["reference"].is_citation:
             reference = child.meta["reference"]
             words = reference.text or reference.ref.replace("-", " ")
@@ -396,6 +476,7 @@ def _render_table_close(self, tokens, idx, options, env) -> str:
 def use_block_extensions(md: MarkdownIt) -> MarkdownIt:
     """Add every extension above to a parser."""
     md.use(footnote_plugin, always_match_refs=True)
+    md.inline.ruler.at("footnote_ref", _footnote_ref_linear(_rule(md.inline.ruler, "footnote_ref")))
     md.use(deflist_plugin)
     # A `$` next to a digit or a space is money, not math: "$5 and $10" stays text.
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
@@ -403,6 +484,7 @@ def use_block_extensions(md: MarkdownIt) -> MarkdownIt:
     md.use(container_plugin, name="block", marker=":", validate=_container_validate)
     md.core.ruler.after("block", "defined_footnotes", _record_defined_footnotes)
     md.core.ruler.after("footnote_tail", "missing_footnotes", _explain_missing_footnotes)
+    md.core.ruler.after("footnote_tail", "math_budget", _budget_math)
     md.core.ruler.push("heading_anchors", _anchor_headings)
     md.add_render_rule("container_block_open", _render_container)
     md.add_render_rule("container_block_close", _render_container)

@@ -119,11 +119,12 @@ class _Elements(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.tags, self.attributes = [], []
+        self.tags, self.attributes, self.starts = [], [], []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         self.attributes.extend(attrs)
+        self.starts.append((tag, attrs))
 
 
 def elements(html):
@@ -142,3 +143,100 @@ def test_no_script_handler_or_dangerous_url_survives(payload):
         assert name != "style" or "url(" not in (value or "")
         if name in {"href", "src", "action"}:
             assert not (value or "").strip().lower().startswith(("javascript:", "data:")), value
+
+
+# Links written as raw HTML ------------------------------------------------------------------
+
+
+def anchors(html):
+    """Return the attributes of each link in rendered HTML, in order."""
+    return [dict(attrs) for tag, attrs in elements(html).starts if tag == "a"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '<a href="https://evil.example/">x</a>',
+        '<a href="https://evil.example/" rel="me">x</a>',
+        '<a href="https://evil.example/" rel="noopener" target="_blank">x</a>',
+        '<A HREF="https://evil.example/" REL="author">x</A>',
+    ],
+)
+def test_a_raw_html_external_link_gets_exactly_the_rel_of_a_markdown_one(raw):
+    markdown = anchors(render("[x](https://evil.example/)"))
+    written = anchors(render(raw))
+
+    assert written == markdown == [{"href": "https://evil.example/", "rel": "nofollow noopener"}]
+
+
+@pytest.mark.parametrize("url", ["/sources/", "#ref-1", "page-a", "mailto:a@example.org"])
+def test_a_raw_html_internal_link_is_rendered_as_a_markdown_one(url):
+    markdown = anchors(render(f"[x]({url})"))
+    written = anchors(render(f'<a href="{url}" rel="nofollow" target="_blank">x</a>'))
+
+    assert written == markdown == [{"href": url}]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["//evil.example/", "/\\evil.example/", " https://evil.example/", "HTTPS://evil.example/"],
+)
+def test_a_raw_link_that_a_browser_takes_off_the_site_is_external(url):
+    (link,) = anchors(render(f'<a href="{url}">x</a>'))
+
+    assert link["rel"] == "nofollow noopener"
+
+
+# Markers only our rules write ---------------------------------------------------------------
+
+FORGERIES = [
+    # A citation marker, and its variants in spelling.
+    '<sup class="cite" id="cite-1-1"><a href="https://evil.example/">[1]</a></sup>',
+    "<SUP CLASS=cite ID=cite-1-2><a href=https://evil.example/>[1]</a></SUP>",
+    '<sup class="&#99;ite" id="&#99;ite-1-1"><a href="https://evil.example/">[1]</a></sup>',
+    '<sup class="x" class="cite"/id="cite-1-1"><a href="https://evil.example/">[1]</a></sup>',
+    # A citation's linked text, a broken marker, a page link.
+    '<a class="cite-text" href="https://evil.example/">the analysis</a>',
+    '<span class="broken-ref" title="No source">[?]</span>',
+    # A reference list entry and its back-link, as the page around the body writes them.
+    '<ol><li id="ref-1"><a class="backref" href="#cite-1-1">↑</a>'
+    '<a href="https://evil.example/">A fake source</a></li></ol>',
+    # Footnote markers, notes and back-links.
+    '<sup class="footnote-ref"><a href="https://evil.example/" id="fnref1">[1]</a></sup>',
+    '<section class="footnotes"><h2 id="notes">Notes</h2><ol class="footnotes-list">'
+    '<li id="fn1" class="footnote-item">x <a href="#fnref1" class="footnote-backref">↩</a>'
+    "</li></ol></section>",
+    # Heading anchors and ids the page uses.
+    '<h2 id="ref-2">x <a class="heading-anchor" href="#ref-2">#</a></h2>',
+    '<div id="main"><p id="references-heading" class="callout callout-danger">x</p></div>',
+    # Raw HTML left open, to take in the attributes of the markers that follow.
+    '<div title="',
+    "<div title='",
+]
+
+
+def classes_and_ids(html):
+    """Return each element of rendered HTML that has a class or an id: (tag, class, id)."""
+    found = ((tag, dict(attrs)) for tag, attrs in elements(html).starts)
+    return sorted(
+        (tag, attrs.get("class", ""), attrs.get("id", ""))
+        for tag, attrs in found
+        if "class" in attrs or "id" in attrs
+    )
+
+
+@pytest.mark.parametrize("forged", FORGERIES)
+def test_raw_html_cannot_forge_a_marker_a_note_or_an_anchor(forged):
+    real = "A claim.[[cite:4f75d2d6d47e8531]] A note.[^n]\n\n## Section\n\n[^n]: The note.\n"
+
+    html = render(f"{forged}\n\n{real}")
+
+    assert classes_and_ids(html) == classes_and_ids(render(real))
+    for link in anchors(html):
+        assert link["href"].startswith("https://") == (link.get("rel") == "nofollow noopener")
+
+
+def test_raw_html_inside_a_reference_text_cannot_forge_a_marker_either():
+    html = render('[[cite:4f75d2d6d47e8531|<sup class="cite" id="cite-1-9">see</sup>]]')
+
+    assert classes_and_ids(html) == [("a", "cite-text", ""), ("sup", "cite", "cite-1-1")]
