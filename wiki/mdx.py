@@ -79,6 +79,7 @@ from .markup import REF_RE
 NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 # REF_RE, also accepting the escaped pipe `\|` that references in table rows need.
 REF_ANY_RE = re.compile(REF_RE.pattern.replace(r"(?:\|", r"(?:\\?\|"))
+REF_HEAD_RE = re.compile(r"\[\[(?:cite:)?[A-Za-z0-9_-]+")
 # Link text that cannot sit inside `[[...|text]]` (a trailing backslash would escape the `]`).
 UNSAFE_TEXT_RE = re.compile(r"[\]|\n]|\\\Z")
 PAGE_URL = "/wiki/{slug}/"
@@ -88,6 +89,8 @@ CLOSE_TAG_RE = re.compile(r"</([A-Z][A-Za-z0-9_.]*)\s*>")
 ATTR_NAME_RE = re.compile(r"[A-Za-z_$][\w$:.-]*")
 JSX_COMMENT_RE = re.compile(r"\{\s*/\*(.*?)\*/\s*\}", re.S)
 HTML_COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)
+# What ends each, for the guards below (an opener with no end after it is not tried).
+COMMENT_ENDS = {JSX_COMMENT_RE: re.compile(r"\*/\s*\}"), HTML_COMMENT_RE: re.compile(r"-->")}
 # The indentation and list or quote markers that open a line.
 LINE_PREFIX_RE = re.compile(r"(?:[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]+))*[ \t]*")
 FENCE_RE = re.compile(r"[ \t]*(?:>[ \t]?)*(`{3,}|~{3,})([^\n]*)")
@@ -303,10 +306,10 @@ def markdown_to_mdx(markdown: str) -> str:
         elif markdown.startswith("\\", pos):
             out.append(markdown[pos : pos + 2])
             pos += 2
-        elif (comment := HTML_COMMENT_RE.match(markdown, pos)) is not None:
+        elif (comment := comment_match(HTML_COMMENT_RE, markdown, pos)) is not None:
             out.append(_jsx_comment(comment[1]))
             pos = comment.end()
-        elif (ref := REF_ANY_RE.match(markdown, pos)) is not None:
+        elif (ref := ref_match(markdown, pos)) is not None:
             out.append(_reference_jsx(ref))
             pos = ref.end()
         else:
@@ -330,8 +333,86 @@ def _reference_jsx(ref: re.Match) -> str:
     if text is None:
         return f"<{tag} {attrs} />"
     # MDX has no HTML comments, inside a reference's text either.
-    text = HTML_COMMENT_RE.sub(lambda m: _jsx_comment(m[1]), text)
+    text = comments_sub(HTML_COMMENT_RE, lambda m: _jsx_comment(m[1]), text)
     return f"<{tag} {attrs}>{text}</{tag}>"
+
+
+# Linear scanning. A regex tried at every opener that scans to the end of the text for a
+# closer that is not there is quadratic: 200 KB of `[[a|`, `<!--` or `{/*` took 30-70 s
+# to import. Each guard below answers "no match" at once when no closer can follow.
+
+
+@lru_cache(maxsize=16)
+def _ref_stops(text: str) -> list[int]:
+    """Positions of `]` and newlines: a reference's text ends at the first one after it."""
+    return [i for i, char in enumerate(text) if char in "]\n"]
+
+
+def ref_at(text: str, pos: int, end: int | None = None) -> bool:
+    """Tell whether REF_ANY_RE matches at pos, without scanning the reference's text."""
+    end = len(text) if end is None else end
+    head = REF_HEAD_RE.match(text, pos, end)
+    if head is None:
+        return False
+    after = head.end()
+    if text.startswith("]]", after, end):
+        return True
+    if not (text.startswith("|", after, end) or text.startswith("\\|", after, end)):
+        return False
+    stops = _ref_stops(text)
+    i = bisect_left(stops, after)
+    return i < len(stops) and text.startswith("]]", stops[i], end)
+
+
+def ref_match(text: str, pos: int, end: int | None = None) -> re.Match | None:
+    """REF_ANY_RE.match, run only where it succeeds (then it consumes what it scans)."""
+    end = len(text) if end is None else end
+    return REF_ANY_RE.match(text, pos, end) if ref_at(text, pos, end) else None
+
+
+def refs_sub(repl, text: str) -> str:
+    """REF_ANY_RE.sub, linear."""
+    out, pos = [], 0
+    while (start := text.find("[[", pos)) != -1:
+        match = ref_match(text, start)
+        if match is None:
+            out.append(text[pos : start + 1])
+            pos = start + 1
+            continue
+        out.append(text[pos:start] + repl(match))
+        pos = match.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+@lru_cache(maxsize=32)
+def _last_end(text: str, pattern: re.Pattern) -> tuple[int, int]:
+    """Where the last closer of a comment pattern starts and ends in text, or (-1, -1)."""
+    if pattern is HTML_COMMENT_RE:  # a literal closer: found from the end at C speed
+        start = text.rfind("-->")
+        return (start, start + 3) if start >= 0 else (-1, -1)
+    span = (-1, -1)
+    for closer in COMMENT_ENDS[pattern].finditer(text):
+        span = closer.span()
+    return span
+
+
+def comment_match(pattern: re.Pattern, text: str, pos: int, end: int | None = None):
+    """A comment pattern's match at pos, tried only when a closer follows (then the lazy
+    match stops at the first one, and the caller consumes what it scanned)."""
+    end = len(text) if end is None else end
+    if _last_end(text, pattern)[0] < pos:
+        return None
+    return pattern.match(text, pos, end)
+
+
+def comments_sub(pattern: re.Pattern, repl, text: str) -> str:
+    """pattern.sub for a comment pattern, linear: past the last closer nothing can match,
+    and before it every opener's match succeeds and is consumed."""
+    last = _last_end(text, pattern)[1]
+    if last < 0:
+        return text
+    return pattern.sub(repl, text[:last]) + text[last:]
 
 
 def _jsx_comment(text: str) -> str:
@@ -469,7 +550,7 @@ class _Converter:
                 pos = self._front_matter(out, pos, end)
             elif text.startswith("[[", pos):
                 # A literal `[[x]]` in MDX is text; unescaped, our syntax would make it a link.
-                out.append("\\[" if REF_ANY_RE.match(text, pos, end) else "[")
+                out.append("\\[" if ref_at(text, pos, end) else "[")
                 pos += 1
             elif (entity := ESCAPED_ENTITY_RE.match(text, pos, end)) is not None:
                 # `\&lt;` shows readers "&lt;": the author meant the character.
@@ -515,7 +596,7 @@ class _Converter:
         return pos == 0 or self.text[pos - 1] == "\n"
 
     def _comment(self, out: list[str], pos: int, end: int, pattern: re.Pattern) -> int:
-        match = pattern.match(self.text, pos, end)
+        match = comment_match(pattern, self.text, pos, end)
         if match is None and pattern is HTML_COMMENT_RE:
             # Escaped, or a `-->` this conversion writes later would close it.
             out.append("\\<")
@@ -1678,8 +1759,8 @@ def _plain_title(title: str) -> str | None:
     The renderer writes a title as it stands (no Markdown), so references become their text
     and escapes their character; a title still holding markup (emphasis, code, a tag) is None.
     """
-    plain = REF_ANY_RE.sub(lambda ref: ref["text"] or ref["ref"], title)
-    plain = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", HTML_COMMENT_RE.sub("", plain)).strip()
+    plain = refs_sub(lambda ref: ref["text"] or ref["ref"], title)
+    plain = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", comments_sub(HTML_COMMENT_RE, "", plain)).strip()
     return None if re.search(r"[<>{}&`*\\]|\[\[|\]\]", plain) else plain
 
 
@@ -1887,7 +1968,7 @@ def _line_starts_fixed(markdown: str) -> str:
         skipped = _code_end(markdown, pos, end)
         if skipped is None and markdown.startswith("`", pos):
             skipped = _run_end(markdown, pos, end)
-        if skipped is None and (comment := HTML_COMMENT_RE.match(markdown, pos)) is not None:
+        if skipped is None and (comment := comment_match(HTML_COMMENT_RE, markdown, pos)):
             out.append(comment[0])
             broken = _break_after_comment(markdown, comment, out)
             pos = comment.end() + (broken or 0)
@@ -1906,15 +1987,22 @@ def _line_starts_fixed(markdown: str) -> str:
     return "".join(out)
 
 
+# Longer than any run of list and quote markers (and comments) that opens a line.
+LINE_PREFIX_MAX = 1000
+
+
 def _break_after_comment(markdown: str, comment: re.Match, out: list[str]) -> int | None:
     """Break the line after a comment that opens it; return the whitespace skipped, or None."""
     line_start = markdown.rfind("\n", 0, comment.start()) + 1
     line_end = markdown.find("\n", comment.end())
-    before = HTML_COMMENT_RE.sub("", markdown[line_start : comment.start()])
+    if comment.start() - line_start > LINE_PREFIX_MAX:
+        return None  # more than list or quote markers stand before it
+    before = comments_sub(HTML_COMMENT_RE, "", markdown[line_start : comment.start()])
     after = markdown[comment.end() : len(markdown) if line_end < 0 else line_end]
     markers = LINE_PREFIX_RE.match(before)[0]
-    text_after = HTML_COMMENT_RE.sub("", after).strip()
-    if markers != before or not text_after or after.lstrip(" \t").startswith("<!--"):
+    if markers != before or after.lstrip(" \t").startswith("<!--"):
+        return None
+    if not comments_sub(HTML_COMMENT_RE, "", after).strip():
         return None
     out.append("\n" + re.sub(r"[-*+]|\d+[.)]", lambda m: " " * len(m[0]), markers))
     return len(after) - len(after.lstrip(" \t"))

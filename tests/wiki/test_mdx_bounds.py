@@ -1,0 +1,75 @@
+"""The MDX converter's cost on hostile page files: each scan is linear, so 200 KB of the
+shapes that made the import quadratic (30-70 s each) converts within a bound of plain
+prose of the same size, and within a second, in both directions."""
+
+import time
+
+import pytest
+
+from tests.wiki.test_markup_bounds import DEADLINE, RATIO, SECONDS, deadline, prose, repeated
+from wiki.mdx import markdown_to_mdx, mdx_to_markdown, refs_sub
+
+HOSTILE = {
+    # References whose text never closes, closes with one bracket, or closes at the end.
+    "[[a|": repeated("[[a|"),
+    "[[cite:a|": repeated("[[cite:a|"),
+    "[[a| ... ]": repeated("[[a|", "]"),
+    "[[a| ... ]]": repeated("[[a|", "]]"),
+    # Comments never closed, or closed once at the end or badly.
+    "<!--": repeated("<!--"),
+    "<!-- ... -->": repeated("<!--", "-->"),
+    "{/*": repeated("{/*"),
+    "{/* ... */": repeated("{/*", "*/"),
+    # Many comments on one line, and inside reference text.
+    "<!--a-->": repeated("<!--a-->"),
+    "<!--a-->x": repeated("<!--a-->x"),
+    "[[a|<!--": repeated("[[a|<!--"),
+}
+
+
+def best_time(convert, text: str, runs: int = 2) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        with deadline(DEADLINE):
+            start = time.process_time()
+            convert(text)
+            best = min(best, time.process_time() - start)
+    return best
+
+
+CONVERSIONS = {"MDX to Markdown": mdx_to_markdown, "Markdown to MDX": markdown_to_mdx}
+
+
+@pytest.fixture(scope="module")
+def plain_times():
+    return {name: best_time(convert, prose(), runs=3) for name, convert in CONVERSIONS.items()}
+
+
+@pytest.mark.parametrize("direction", CONVERSIONS)
+@pytest.mark.parametrize("shape", HOSTILE)
+def test_a_hostile_page_converts_in_time_linear_in_its_size(shape, direction, plain_times):
+    seconds = best_time(CONVERSIONS[direction], HOSTILE[shape])
+
+    assert seconds < SECONDS, f"{shape}, {direction}: {seconds:.2f} s"
+    # Plain prose converts in a few milliseconds: the ratio holds with a floor of 10 ms.
+    ratio = seconds / max(plain_times[direction], 0.01)
+    assert ratio < RATIO, f"{shape}, {direction}: {ratio:.0f} × plain"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a [[x|y]] b [[cite:z]] c",
+        "[[a|[[b|c]] d",
+        "[[a\\|b]] [[a|b\\]] [[|x]] [[a|\n]]",
+        "[[a|b]][[c]]",
+        "x [[ y",
+    ],
+)
+def test_linear_reference_replacement_matches_the_regex(text):
+    from wiki.mdx import REF_ANY_RE
+
+    def show(ref):
+        return f"<{ref['ref']}:{ref['text']}>"
+
+    assert refs_sub(show, text) == REF_ANY_RE.sub(show, text)
