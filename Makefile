@@ -17,7 +17,7 @@ install: $(STAMP) vendor
 
 # Reinstall whenever the dependency list changes.
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Credence needs Python 3.11; set PYTHON=/path/to/python3.11")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Credence needs Python 3.11 or later; set PYTHON=/path/to/python3")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -46,7 +46,7 @@ migrate: install
 
 # The demo server, with a task worker beside it (snapshot fetches); both stop together.
 run: migrate
-	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_setup --base-url http://$(HOST):$(PORT)/
 	$(PY) manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -18,7 +18,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "longterm-wiki"
+# As the corpus tests find it: CREDENCE_CORPUS, else beside the project.
+DEFAULT_CORPUS = Path(
+    os.environ.get("CREDENCE_CORPUS", ROOT.parent / "shared" / "corpus" / "longterm-wiki")
+)
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "credence_bench_import"
 

@@ -142,6 +142,8 @@ AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# No "AXES: BEGIN version ..." banner at the start of every command.
+AXES_VERBOSE = False
 # The same client address as the report limit: behind the proxy, the one it forwards
 # (CREDENCE_CLIENT_IP_HEADER), so one attacker cannot lock everyone out as "the proxy".
 AXES_CLIENT_IP_CALLABLE = "accounts.services.client_address"
@@ -283,6 +285,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own console handler (debug only) would print each django.* line a second
+    # time beside the root's: django's loggers only propagate here.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
 # History: reasons ("imported from ...", "reverted to ...") can be longer than 100 characters.

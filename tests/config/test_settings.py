@@ -175,3 +175,23 @@ def test_start_up_stops_on_an_sqlite_url_without_a_path():
     )
     assert result.returncode != 0
     assert "DATABASE_URL='sqlite://' names no SQLite file" in result.stderr
+
+
+def test_a_command_logs_each_django_line_once_and_prints_no_axes_banner():
+    result = _manage(
+        "shell",
+        "-c",
+        "import logging; logging.getLogger('django.request').warning('marker-7f3a')",
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("marker-7f3a") == 1
+    assert "AXES: BEGIN" not in result.stderr + result.stdout
+
+
+def test_the_makefile_takes_any_python_from_3_11():
+    makefile = (ROOT / "Makefile").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+
+    assert "sys.version_info[:2] >= (3, 11)" in makefile
+    assert 'requires-python = ">=3.11"' in pyproject

@@ -1,5 +1,6 @@
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import yaml
@@ -117,6 +118,22 @@ def test_demo_setup_creates_the_staff_accounts_and_prints_their_logins(settings,
     assert f"password {stored['editor']}" in out.getvalue()
     assert f"password {stored['moderator']}" in out.getvalue()
     assert Source.objects.exists()
+
+
+def test_demo_setup_prints_the_address_make_run_serves(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+
+    call_command("demo_setup", "--base-url", "http://0.0.0.0:9000/", stdout=out)
+
+    assert "Site: http://0.0.0.0:9000/\nAdmin: http://0.0.0.0:9000/admin/" in out.getvalue()
+    assert "8000" not in out.getvalue()
+
+
+def test_make_run_passes_its_host_and_port_to_the_demo_setup():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+
+    assert "demo_setup --base-url http://$(HOST):$(PORT)/" in makefile
 
 
 def test_demo_setup_twice_keeps_data_and_passwords(settings, tmp_path):

@@ -44,6 +44,13 @@ def demo_account_ensure(username: str, group_name: str, known: dict[str, str]) -
 class Command(BaseCommand):
     help = "Load the demo knowledge base if the database is empty and print the demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000/",
+            help="Where the demo server answers (make run passes its HOST and PORT).",
+        )
+
     def handle(self, *args, **options):
         if database_is_empty():
             call_command("load_demo", stdout=self.stdout, stderr=self.stderr)
@@ -57,7 +64,8 @@ class Command(BaseCommand):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(known, indent=2))
         path.chmod(0o600)
-        self.stdout.write("\nAdmin: http://127.0.0.1:8000/admin/")
+        base = options["base_url"].rstrip("/")
+        self.stdout.write(f"\nSite: {base}/\nAdmin: {base}/admin/")
         for username, group in DEMO_ACCOUNTS.items():
             password = passwords[username] or (
                 "(unknown: set one with `python manage.py changepassword " + username + "`)"
