@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 # Browser libraries (Mermaid, for diagrams) come from npm with the committed lock file and are
 # copied into static/vendor/ (git-ignored). Without npm, diagrams show as their source.
 NPM := $(shell command -v npm)
@@ -11,17 +12,25 @@ MERMAID_VENDOR := static/vendor/mermaid
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install vendor run test lint migrate check clean bench bench-import bench-relevance serve-prod backup restore loadtest
+.PHONY: install lock vendor run test lint migrate check clean bench bench-import bench-relevance serve-prod backup restore loadtest
 
 install: $(STAMP) vendor
 
-# Reinstall whenever the dependency list changes.
-$(STAMP): pyproject.toml
+# Exactly the locked versions, each checked against its hash (pip, setuptools and the
+# test and dev tools included), then Credence itself without resolving anything more.
+# Reinstall whenever the lock or the project changes.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Credence needs Python 3.11 or later; set PYTHON=/path/to/python3")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Refresh the lock after changing pyproject.toml's dependencies (then commit both).
+lock: $(STAMP)
+	$(PY) -m piptools compile --quiet --upgrade --generate-hashes --extra test --extra dev \
+		--strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		-o $(LOCK) pyproject.toml
 
 ifneq ($(NPM),)
 vendor: $(MERMAID_VENDOR)/mermaid.min.js
