@@ -37,6 +37,17 @@ class FieldComparison:
     diff: list[tuple[str, str]] = field(default_factory=list)
 
 
+NO_SUCH_VERSION = gettext_lazy("No such version of this record.")
+
+
+def version_number(value) -> int:
+    """A version id from a URL, or 404: digits only, within a 64-bit key."""
+    value = str(value)
+    if not value.isdigit() or len(value) > 18:
+        raise Http404(NO_SUCH_VERSION)
+    return int(value)
+
+
 def version_label(record) -> str:
     """`12 March 2025 14:02 by alice` for a historical row."""
     when = date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
@@ -149,8 +160,7 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         object_id = self._object_id(object_id)
-        if not str(version_id).isdigit() or len(str(version_id)) > 18:
-            raise Http404(_("No such version of this record."))
+        version_id = version_number(version_id)
         self._check_visible(request, object_id)
         history_model = self.model.history.model
         request.history_revert = get_object_or_404(
@@ -211,11 +221,9 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
         if value in (None, ""):
             return default
         try:
-            if not value.isdigit() or len(value) > 18:
-                raise ValueError(value)
-            return versions.select_related("history_user").get(history_id=int(value))
-        except (ValueError, ObjectDoesNotExist):
-            raise Http404(_("No such version of this record.")) from None
+            return versions.select_related("history_user").get(history_id=version_number(value))
+        except ObjectDoesNotExist:
+            raise Http404(NO_SUCH_VERSION) from None
 
     # -- revert ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sources.models import Credibility, Source, Venue
+from sources.models import Credibility, Source, Venue, credibility_resolve
 from sources.selectors import user_can_change_ratings
 
 from .models import (
@@ -100,11 +100,12 @@ def _values_apply(target: Model, values: Mapping[str, Any]) -> None:
 def _effective_credibility(values: Mapping[str, Any]) -> int | None:
     """A source's credibility as readers see it, from its rating values: the override,
     else its venue's rating."""
-    if values.get("credibility_override") is not None:
-        return int(values["credibility_override"])
-    if values.get("venue") is None:
-        return None
-    return Venue.objects.filter(pk=values["venue"]).values_list("credibility", flat=True).first()
+    venue_credibility = None
+    if values.get("credibility_override") is None and values.get("venue") is not None:
+        venue = Venue.objects.filter(pk=values["venue"]).values_list("credibility", flat=True)
+        venue_credibility = venue.first()
+    level = credibility_resolve(values.get("credibility_override"), venue_credibility).level
+    return None if level is None else int(level)
 
 
 def venue_move_changes_rating(*, source: Source, venue_id: int | None) -> bool:
