@@ -241,8 +241,8 @@ import json, statistics, time
 from django.db.models import Q
 from django.http import QueryDict
 from sources.models import Source
-from sources.search_ranking import KindSearch, search_filter, search_suggest
-from wiki.search_page import search_page
+from search.ranking import KindSearch, search_filter, search_suggest
+from search.selectors import search_page
 
 total = Source.objects.count()
 results = {}
@@ -313,8 +313,8 @@ with transaction.atomic():
     pages50 = list(WikiPage.objects.exclude(pk__in=[page_one.pk, page_fifty.pk]).order_by("id")[:50])
     cited50 = Source.objects.create(url="https://bench-one.example.org/y", title="Bench cited fifty", venue=one_venue)
     Citation.objects.bulk_create(Citation(page=p, source=cited50, position=99) for p in pages50)
-    from sources.search import search_index_refresh
-    search_index_refresh("sources", [lone.pk, cited50.pk]); search_index_refresh("pages", [page_one.pk, page_fifty.pk]); search_index_refresh("venues", [one_venue.pk])
+    from core.changes import records_changed
+    records_changed(Citation)
     rows = {
         "source list": (count("/sources/?q=quixotic&per_page=50"), count("/sources/?q=model&per_page=50")),
         "wiki list": (count("/wiki/?q=quixotic&per_page=50"), count("/wiki/?q=model&per_page=50")),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("sources.urls")),
     path("", include("wiki.urls")),
+    path("", include("search.urls")),
 ]
 
 # The benchmark's yardstick: a constant response through the whole Django stack. Only

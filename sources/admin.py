@@ -14,8 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_widgets import SafeAutocompleteAdminMixin
-from .history_admin import VersionHistoryAdmin, model_form_fields
+from core.admin_widgets import SafeAutocompleteAdminMixin
+from core.history_admin import VersionHistoryAdmin, model_form_fields
+
 from .models import (
     Credibility,
     CredibilityOrigin,

@@ -8,7 +8,12 @@ class SourcesConfig(AppConfig):
     verbose_name = _("Sources and venues")
 
     def ready(self):
-        from . import page_cache, search_signals
+        from taggit.models import Tag
 
-        search_signals.register_sources()
-        page_cache.register()
+        from core.page_cache import page_cache_watch
+
+        from . import search_kinds
+
+        search_kinds.search_kinds_register()
+        # Tags are shown wherever sources and pages are: their names are page content too.
+        page_cache_watch([*self.get_models(include_auto_created=True), Tag])

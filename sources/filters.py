@@ -3,77 +3,18 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from .models import Credibility, FetchOutcome, SourceType, TaggedSource, Venue, VenueType
-from .search_ranking import by_relevance, search_filter
+from core.filters import ANY, ordering
+from search.filters import SortableFilterSet, SortFilter
+from search.ranking import search_filter
 
-ANY = _("Any")
+from .models import Credibility, FetchOutcome, SourceType, TaggedSource, Venue, VenueType
+
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 CREDIBILITY_CHOICES = [(level.value, f"{level.value} · {level.label}") for level in Credibility]
-
-
-# Columns that are never empty: ordered plainly, so that their indexes serve the order.
-NOT_NULL = {"id", "title", "name", "created_at", "updated_at", "slug"}
-
-
-def ordering(*expressions):
-    """Return order_by arguments with empty values last, whichever the direction."""
-    result = []
-    for expression in expressions:
-        descending = expression.startswith("-")
-        name = expression.lstrip("-")
-        field = F(name)
-        if name in NOT_NULL:
-            result.append(field.desc() if descending else field.asc())
-        else:
-            result.append(field.desc(nulls_last=True) if descending else field.asc(nulls_last=True))
-    return result
-
-
-RELEVANCE = "relevance"
-
-
-class SortFilter(django_filters.ChoiceFilter):
-    """A `sort` parameter naming one of a fixed set of orderings, or relevance.
-
-    With a query, "Relevance" is the first choice and the default (best matches first);
-    without one it is not offered and the first ordering is the default.
-    """
-
-    def __init__(self, *args, orderings: dict[str, tuple[str, list]], **kwargs):
-        self.orderings = orderings
-        choices = [(RELEVANCE, _("Relevance"))]
-        choices += [(key, label) for key, (label, _fields) in orderings.items()]
-        super().__init__(*args, choices=choices, label=_("Sort by"), empty_label=None, **kwargs)
-
-    def without_relevance(self) -> None:
-        """Offer only the fixed orderings: there is no query to be relevant to."""
-        self.extra["choices"] = [c for c in self.extra["choices"] if c[0] != RELEVANCE]
-
-    def filter(self, qs, value):
-        if value in (None, "", RELEVANCE) and "search_rank" in qs.query.annotations:
-            return by_relevance(qs)  # a search without another chosen order: best first
-        default = next(iter(self.orderings))
-        _label, fields = self.orderings.get(value or default, self.orderings[default])
-        return qs.order_by(*fields)
-
-
-class SortableFilterSet(django_filters.FilterSet):
-    """A list's filters whose sort offers relevance exactly when there is a query.
-
-    The query is the `q` field, or (on the search page, whose query travels apart)
-    `searching=True`.
-    """
-
-    def __init__(self, data=None, *args, searching: bool | None = None, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        if searching is None:
-            searching = bool((data or {}).get("q", "").strip())
-        if not searching:
-            self.filters["sort"].without_relevance()
 
 
 SOURCE_ORDERINGS = {

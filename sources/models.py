@@ -10,10 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -29,8 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .history import TrackedHistory
-from .text import plain_text
+from core.history import TrackedHistory
+from core.models import PlainTextModel, TimeStampedModel
+from search.models import SearchRankedModel, search_rank_indexes
 
 # The two staff roles; a migration creates these groups with their permissions.
 EDITORS_GROUP = "Editors"
@@ -54,105 +53,6 @@ SOURCE_ID_TAKEN = _(
 )
 PRECISION_WITHOUT_DATE = _("A date precision needs a published date.")
 DATE_WITHOUT_PRECISION = _("Say whether the published date is a year, a month or a day.")
-
-
-class TimeStampedModel(models.Model):
-    """Abstract base recording when a row was created and last changed."""
-
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-# What a row with no date ranks as among equals: older than any dated row.
-SEARCH_DATE_NONE = date(1, 1, 1)
-
-
-class SearchRankedModel(models.Model):
-    """Abstract base for the searchable models: the columns search ranks by.
-
-    Kept by `sources.search` on every save and import, never edited: the title as an exact
-    match compares it (no case, accents or punctuation), the merit that breaks ties on one
-    scale for every kind (0-100: a page's quality, a credibility level times 20), and the
-    date that breaks the remaining ties (newest first). Indexed (`search_rank_indexes`) so
-    that the best matches of a common word are read in order, not sorted from every match.
-    """
-
-    search_title = models.CharField(max_length=500, default="", editable=False)
-    search_merit = models.PositiveSmallIntegerField(default=0, editable=False)
-    search_date = models.DateField(default=SEARCH_DATE_NONE, editable=False)
-    # PostgreSQL: the title's words alone (GIN-indexed). The weighted `search_vector` can say
-    # whether a word is in a title only by reading the row, and its statistics count the word
-    # anywhere, so the planner would walk the tie order through every row to find the few
-    # titles with a word common in bodies; this column's statistics are the titles' own.
-    search_title_vector = SearchVectorField(null=True, editable=False)
-
-    SEARCH_FIELDS = (
-        "search_vector",
-        "search_title_vector",
-        "search_title",
-        "search_merit",
-        "search_date",
-    )
-
-    class Meta:
-        abstract = True
-
-
-def search_rank_indexes(prefix: str) -> list[models.Index]:
-    """Return a searchable model's ranking indexes: titles by prefix, and the tie order."""
-    return [
-        # Covering: the exact and prefix tiers read their rows from the index alone.
-        models.Index(
-            fields=["search_title"],
-            name=f"{prefix}_search_title",
-            opclasses=["varchar_pattern_ops"],
-            include=["search_merit", "search_date", "id"],
-        ),
-        models.Index(fields=["-search_merit", "-search_date", "id"], name=f"{prefix}_search_order"),
-    ]
-
-
-class PlainTextModel(models.Model):
-    """Abstract base for models whose `PLAIN_TEXT_FIELDS` readers see as plain text.
-
-    Validating or saving a row makes those fields plain text (`sources.text.plain_text`):
-    one line for a CharField, paragraphs kept for a TextField. Writes that compare values
-    first or skip save() (updates, bulk inserts) pass theirs through `plain_text_values`.
-    """
-
-    PLAIN_TEXT_FIELDS: tuple[str, ...] = ()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        self.plain_text_fill()
-        super().save(*args, **kwargs)
-
-    def clean_fields(self, exclude=None):
-        # Before the fields' own checks, so that max_length measures the text as stored.
-        self.plain_text_fill()
-        super().clean_fields(exclude)
-
-    @classmethod
-    def plain_text_values(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Return field values with those of the plain-text fields made plain text."""
-        cleaned = dict(values)
-        for name in cls.PLAIN_TEXT_FIELDS:
-            if isinstance(cleaned.get(name), str):
-                multiline = isinstance(cls._meta.get_field(name), models.TextField)
-                cleaned[name] = plain_text(cleaned[name], multiline=multiline)
-        return cleaned
-
-    def plain_text_fill(self) -> None:
-        """Make this row's plain-text fields plain text (deferred ones are left unloaded)."""
-        names = [name for name in self.PLAIN_TEXT_FIELDS if name not in self.get_deferred_fields()]
-        values = {name: getattr(self, name) for name in names}
-        for name, value in self.plain_text_values(values).items():
-            setattr(self, name, value)
 
 
 class Credibility(models.IntegerChoices):
@@ -269,7 +169,7 @@ class Venue(PlainTextModel, SearchRankedModel, TimeStampedModel):
         _("credibility last reviewed"), null=True, blank=True
     )
 
-    # Kept by sources.search (PostgreSQL; unused on SQLite, which has an FTS5 table).
+    # Kept by search.index (PostgreSQL; unused on SQLite, which has an FTS5 table).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = VenueQuerySet.as_manager()
@@ -492,7 +392,7 @@ class Source(PlainTextModel, SearchRankedModel, TimeStampedModel):
     )
     fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True, editable=False)
 
-    # Kept by sources.search (PostgreSQL; unused on SQLite, which has an FTS5 table).
+    # Kept by search.index (PostgreSQL; unused on SQLite, which has an FTS5 table).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SourceQuerySet.as_manager()

@@ -13,6 +13,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from core.changes import records_changed
+
 from .models import (
     DatePrecision,
     PlainTextModel,
@@ -25,8 +27,6 @@ from .models import (
     VenueType,
     domain_normalize,
 )
-from .page_cache import content_changed
-from .search import search_index_refresh
 from .selectors import VenueMatcher
 
 
@@ -177,8 +177,6 @@ def source_create(
     # A new source has no rows to replace: insert directly.
     _ordered_rows_insert(SourceAuthor, "name", source, authors)
     _ordered_rows_insert(SourceKeyPoint, "text", source, key_points)
-    if key_points:
-        search_index_refresh("sources", [source.pk])  # bulk-inserted: no signal saw them
     if tags:
         tags_set(instance=source, names=tags)
     return source
@@ -194,7 +192,6 @@ def source_authors_set(*, source: Source, names: Sequence[str]) -> None:
 def source_key_points_set(*, source: Source, points: Sequence[str]) -> None:
     """Replace a source's key points by the given texts, in order."""
     _ordered_rows_replace(source.key_points, SourceKeyPoint, "text", source, points)
-    search_index_refresh("sources", [source.pk])
 
 
 def _ordered_rows_replace(manager, model, field: str, source: Source, values: Sequence[str]):
@@ -205,11 +202,11 @@ def _ordered_rows_replace(manager, model, field: str, source: Source, values: Se
 def _ordered_rows_insert(model, field: str, source: Source, values: Sequence[str]) -> None:
     texts = _row_texts(model, field, values)
     if texts:
-        content_changed()  # bulk inserts send no signals
-        model.objects.bulk_create(
+        rows = model.objects.bulk_create(
             model(source=source, position=position, **{field: text})
             for position, text in enumerate(texts)
         )
+        records_changed(model, [row.pk for row in rows])
 
 
 def instance_fields_update(instance, changes: Mapping[str, Any]) -> list[str]:
@@ -309,9 +306,9 @@ def tags_set(*, instance, names: Sequence[str]) -> bool:
         for key in missing:
             if key not in found:
                 found[key] = Tag.objects.create(name=wanted[key])
-        content_changed()  # bulk inserts send no signals
-        through.objects.bulk_create(
+        rows = through.objects.bulk_create(
             [through(content_object=instance, tag=found[key]) for key in missing]
         )
+        records_changed(through, [row.pk for row in rows])
     getattr(instance, "_prefetched_objects_cache", {}).pop("tags", None)
     return True

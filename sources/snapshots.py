@@ -10,10 +10,11 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from core.changes import records_changed
+from core.history import history_context
+
 from .fetching import FetchResult, fetch_url
-from .history import history_context
 from .models import DatePrecision, FetchOutcome, Snapshot, Source, SourceAuthor
-from .page_cache import content_changed
 from .services import instance_fields_update, source_authors_set
 
 logger = logging.getLogger(__name__)
@@ -58,14 +59,15 @@ def snapshot_store(*, source: Source, result: FetchResult) -> Snapshot:
         Snapshot.objects.filter(pk=latest.pk).update(
             checked_at=now, check_count=F("check_count") + 1
         )
+        records_changed(Snapshot, [latest.pk])
         latest.refresh_from_db(fields=["checked_at", "check_count"])
         snapshot = latest
     else:
         snapshot = Snapshot.objects.create(source=source, fetched_at=now, checked_at=now, **columns)
     # A status column, not an editorial change: written without a history row.
     Source.objects.filter(pk=source.pk).update(fetch_outcome=result.outcome, fetched_at=now)
+    records_changed(Source, [source.pk])  # the source page shows the outcome
     source.fetch_outcome, source.fetched_at = result.outcome, now
-    content_changed()  # the updates above send no signals; the source page shows them
     if result.outcome == FetchOutcome.OK:
         _fill_in(source, snapshot)
     return snapshot

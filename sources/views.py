@@ -3,13 +3,13 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from core.pagination import filtered_list_context, paginate
 from wiki.moderation import rating_history
 from wiki.selectors import source_citing_pages, venue_citing_pages
 
 from . import selectors
 from .filters import SourceFilter, VenueFilter
 from .models import Source, Venue
-from .pagination import filtered_list_context, paginate
 from .snapshots import snapshot_preview
 
 

@@ -177,6 +177,6 @@ def test_the_latest_migrations_reverse_cleanly_on_a_populated_database():
     after = checksums()
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
     # Search works again after the index was dropped and rebuilt from the rows.
-    from sources.search_ranking import search_filter
+    from search.ranking import search_filter
 
     assert search_filter(Source.objects.all(), "sources", "model ").exists()

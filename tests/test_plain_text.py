@@ -12,13 +12,13 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.changes import records_changed
+from core.text import plain_text
+from search.ranking import search_filter
 from sources.fetching import Extracted, FetchResult
 from sources.models import FetchOutcome, Source, Venue
-from sources.search import search_index_refresh
-from sources.search_ranking import search_filter
 from sources.services import source_create, source_update, venue_create
 from sources.snapshots import snapshot_store
-from sources.text import plain_text
 from tests.wiki.kb_builder import ALPHA, PUBLICATIONS, SNAPSHOT, write_kb
 from wiki.importer import longterm_wiki_import
 from wiki.models import RatingDecision, WikiPage
@@ -233,8 +233,8 @@ def test_the_migration_makes_stored_rows_plain_text_and_searchable():
     # Rows stored before plain text was enforced, indexed as they were.
     Source.objects.filter(pk=source.pk).update(title="Chips &amp; compute didn&#x27;t")
     WikiPage.objects.filter(pk=page.pk).update(summary="Chips \\$5 &amp; up")
-    search_index_refresh("sources", [source.pk])
-    search_index_refresh("pages", [page.pk])
+    records_changed(Source, [source.pk])
+    records_changed(WikiPage, [page.pk])
     if connection.vendor == "sqlite":
         # FTS5 indexes the entity's letters; PostgreSQL's parser already skips entities.
         assert search_filter(Source.objects.all(), "sources", "amp").exists()

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sources import search as search_module
+from search import index as search_module
+from search.index import query_parse
+from search.ranking import by_relevance, search_filter
 from sources.models import Source, SourceType, Venue
-from sources.search import query_parse
-from sources.search_ranking import by_relevance, search_filter
 from sources.services import source_key_points_set
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 from tests.html_forms import form_data
@@ -87,12 +87,12 @@ def test_hostile_input_is_only_words(corpus):
 
 
 def test_results_are_capped(client, corpus, monkeypatch):
-    for module in ("sources.search", "sources.search_ranking", "wiki.search_page"):
+    for module in ("search.index", "search.ranking", "search.selectors"):
         monkeypatch.setattr(f"{module}.SEARCH_CAP", 2)
     text = "governance or evaluations"  # three sources match
 
     results = search_module.capped(search_filter(Source.objects.all(), "sources", text))
-    response = client.get(reverse("wiki:search"), {"q": text, "kind": "sources"})
+    response = client.get(reverse("search:search"), {"q": text, "kind": "sources"})
 
     assert len(results) == 2
     assert response.context["page_obj"].paginator.count == 2
@@ -151,7 +151,7 @@ def test_an_import_is_searchable(tmp_path):
 def test_the_search_page_shows_kinds_with_counts_and_highlights(client, corpus):
     WikiPageFactory(title="Governance of compute", body="A page.")
 
-    response = client.get(reverse("wiki:search"), {"q": "governance"})
+    response = client.get(reverse("search:search"), {"q": "governance"})
 
     tabs = {tab["kind"]: tab["count"] for tab in response.context["tabs"]}
     assert tabs == {"all": 3, "sources": 2, "pages": 1, "venues": 0}
@@ -159,7 +159,7 @@ def test_the_search_page_shows_kinds_with_counts_and_highlights(client, corpus):
     assert response.context["kind"] == "all"
     content = response.content.decode()
     assert "<mark>governance</mark>" in content.lower()
-    pages = client.get(reverse("wiki:search"), {"q": "governance", "kind": "pages"})
+    pages = client.get(reverse("search:search"), {"q": "governance", "kind": "pages"})
     assert [r["object"].title for r in pages.context["results"]] == ["Governance of compute"]
 
 
@@ -167,7 +167,7 @@ def test_search_results_take_the_lists_filters(client, corpus):
     Source.objects.filter(pk=corpus["china"].pk).update(type=SourceType.PAPER)
 
     response = client.get(
-        reverse("wiki:search"), {"q": "governance", "kind": "sources", "type": SourceType.PAPER}
+        reverse("search:search"), {"q": "governance", "kind": "sources", "type": SourceType.PAPER}
     )
 
     assert [r["object"].pk for r in response.context["results"]] == [corpus["china"].pk]
@@ -176,7 +176,7 @@ def test_search_results_take_the_lists_filters(client, corpus):
 def test_snippets_escape_the_text(client):
     SourceFactory(title="Tags", summary="Beware <script>alert(1)</script> injection")
 
-    content = client.get(reverse("wiki:search"), {"q": "injection"}).content.decode()
+    content = client.get(reverse("search:search"), {"q": "injection"}).content.decode()
 
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;" in content and "<mark>injection</mark>" in content
@@ -197,7 +197,7 @@ def test_search_query_count_does_not_grow_with_results(client, kind, settings):
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            client.get(reverse("wiki:search"), {"q": "alignment", "kind": kind})
+            client.get(reverse("search:search"), {"q": "alignment", "kind": kind})
         return len(captured)
 
     # Past FEW_MATCHES, so that both counts leave out the sources' similar-titles query;
@@ -219,7 +219,7 @@ def test_a_page_of_every_kind_reads_each_kinds_records_once(client, settings):
         VenueFactory(name=f"Alignment venue {n}")
 
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("wiki:search"), {"q": "alignment", "per_page": 50})
+        response = client.get(reverse("search:search"), {"q": "alignment", "per_page": 50})
 
     kinds = {result["kind"] for result in response.context["results"]}
     assert kinds == {"sources", "pages", "venues"}
@@ -230,7 +230,7 @@ def test_a_page_of_every_kind_reads_each_kinds_records_once(client, settings):
 
 
 def test_an_empty_search_page_asks_for_words(client):
-    response = client.get(reverse("wiki:search"))
+    response = client.get(reverse("search:search"))
 
     assert response.status_code == 200 and 'name="q"' in response.content.decode()
 
@@ -255,14 +255,14 @@ def test_a_list_ranks_a_title_match_above_a_summary_match():
 def test_a_misspelt_title_is_still_found_on_the_search_page(client):
     page = WikiPageFactory(title="Deceptive alignment", body="Models that pretend.")
 
-    response = client.get(reverse("wiki:search"), {"q": "deceptiv allignment ", "kind": "pages"})
+    response = client.get(reverse("search:search"), {"q": "deceptiv allignment ", "kind": "pages"})
 
     assert found("pages", "deceptiv allignment ") == set()  # lists search exactly
     assert [r["object"].pk for r in response.context["results"]] == [page.pk]
 
 
 def test_the_search_page_filters_keep_the_query(client, corpus):
-    url = reverse("wiki:search")
+    url = reverse("search:search")
     content = client.get(url, {"q": "governance", "kind": "sources"}).content.decode()
 
     assert '<input type="hidden" name="q" value="governance">' in content
@@ -324,7 +324,7 @@ def _result_pks(response) -> list:
 def test_a_search_is_sorted_by_relevance_and_its_form_says_so(client, relevance_differs_from_title):
     by_title_match, by_summary = relevance_differs_from_title
 
-    response = client.get(reverse("wiki:search"), {"q": "interpretability", "kind": "sources"})
+    response = client.get(reverse("search:search"), {"q": "interpretability", "kind": "sources"})
 
     assert _result_pks(response) == [by_title_match.pk, by_summary.pk]
     # The select shows (and a browser submits) "Relevance", its first and default choice.
@@ -334,9 +334,9 @@ def test_a_search_is_sorted_by_relevance_and_its_form_says_so(client, relevance_
 def test_applying_the_search_filters_unchanged_keeps_the_relevance_order(
     client, relevance_differs_from_title
 ):
-    first = client.get(reverse("wiki:search"), {"q": "interpretability", "kind": "sources"})
+    first = client.get(reverse("search:search"), {"q": "interpretability", "kind": "sources"})
 
-    again = client.get(reverse("wiki:search"), _filters_form(first.content.decode()))
+    again = client.get(reverse("search:search"), _filters_form(first.content.decode()))
 
     assert _result_pks(again) == _result_pks(first)
 
@@ -345,7 +345,7 @@ def test_another_order_keeps_the_query_and_is_a_url(client, relevance_differs_fr
     by_title_match, by_summary = relevance_differs_from_title
 
     response = client.get(
-        reverse("wiki:search"), {"q": "interpretability", "kind": "sources", "sort": "title"}
+        reverse("search:search"), {"q": "interpretability", "kind": "sources", "sort": "title"}
     )
 
     assert _result_pks(response) == [by_summary.pk, by_title_match.pk]
@@ -374,7 +374,7 @@ def test_the_home_box_searches_every_kind(client):
 
     response = client.get(action, {"q": "pause advocacy"})
 
-    assert action == reverse("wiki:search")
+    assert action == reverse("search:search")
     assert response.context["kind"] == "all"
     assert [result["object"].pk for result in response.context["results"]] == [page.pk]
 
@@ -416,7 +416,7 @@ def proliferation():
 
 
 def test_a_typo_offers_the_most_similar_title_of_any_kind(client, proliferation):
-    response = client.get(reverse("wiki:search"), {"q": "proliferaton"})
+    response = client.get(reverse("search:search"), {"q": "proliferaton"})
 
     content = response.content.decode()
     assert response.context["kind"] == "all"
@@ -426,7 +426,7 @@ def test_a_typo_offers_the_most_similar_title_of_any_kind(client, proliferation)
 
 
 def test_a_minus_word_still_excludes_similar_titles(client, proliferation):
-    response = client.get(reverse("wiki:search"), {"q": "proliferaton -weapons", "kind": "pages"})
+    response = client.get(reverse("search:search"), {"q": "proliferaton -weapons", "kind": "pages"})
 
     assert _result_pks(response) == [proliferation["page"].pk]
 
@@ -436,15 +436,15 @@ def test_a_renamed_title_is_offered_under_its_new_name(client, proliferation):
     page.title = "Capability diffusion"
     page.save()
 
-    by_old = client.get(reverse("wiki:search"), {"q": "proliferaton", "kind": "pages"})
-    by_new = client.get(reverse("wiki:search"), {"q": "capabilty difusion", "kind": "pages"})
+    by_old = client.get(reverse("search:search"), {"q": "proliferaton", "kind": "pages"})
+    by_new = client.get(reverse("search:search"), {"q": "capabilty difusion", "kind": "pages"})
 
     assert page.pk not in _result_pks(by_old)
     assert _result_pks(by_new) == [page.pk]
 
 
 def test_a_search_that_matches_offers_no_suggestion(client, proliferation):
-    response = client.get(reverse("wiki:search"), {"q": "proliferation"})
+    response = client.get(reverse("search:search"), {"q": "proliferation"})
 
     assert response.context["suggestion"] is None
     assert "did-you-mean" not in response.content.decode()
@@ -471,7 +471,7 @@ def governance_pages():
     "query", ["Compute Governance", "compute governance", "COMPUTE-governance!"]
 )
 def test_a_title_that_is_the_query_is_the_top_hit(client, governance_pages, query):
-    response = client.get(reverse("wiki:search"), {"q": query})
+    response = client.get(reverse("search:search"), {"q": query})
 
     assert response.context["kind"] == "all"
     assert _result_pks(response)[0] == governance_pages["exact"].pk
@@ -483,21 +483,21 @@ def test_accents_and_punctuation_do_not_stop_an_exact_match(client):
     venue = VenueFactory(name="Société Générale d'IA")
     SourceFactory(title="Societe Generale d'IA: a profile of Société Générale d'IA")
 
-    response = client.get(reverse("wiki:search"), {"q": "Societe Generale d IA"})
+    response = client.get(reverse("search:search"), {"q": "Societe Generale d IA"})
 
     assert search_module.title_key("societe generale d ia") == search_module.title_key(venue.name)
     assert response.context["top_hit"] == venue
 
 
 def test_go_opens_the_record_whose_title_is_the_query(client, governance_pages):
-    response = client.get(reverse("wiki:search"), {"q": "compute governance", "go": "1"})
+    response = client.get(reverse("search:search"), {"q": "compute governance", "go": "1"})
 
     assert response.status_code == 302
     assert response["Location"] == governance_pages["exact"].get_absolute_url()
 
 
 def test_go_without_an_exact_title_shows_the_results(client, governance_pages):
-    response = client.get(reverse("wiki:search"), {"q": "governance for compute", "go": "1"})
+    response = client.get(reverse("search:search"), {"q": "governance for compute", "go": "1"})
 
     assert response.status_code == 200 and response.context["top_hit"] is None
 
@@ -506,7 +506,7 @@ def test_a_venues_exact_name_comes_first_in_the_all_view(client):
     venue = VenueFactory(name="Epoch AI")
     SourceFactory(title="Epoch AI on compute trends: an Epoch AI report", summary="Epoch AI")
 
-    response = client.get(reverse("wiki:search"), {"q": "epoch ai"})
+    response = client.get(reverse("search:search"), {"q": "epoch ai"})
 
     assert response.context["kind"] == "all"
     assert response.context["results"][0]["object"] == venue

@@ -1,4 +1,4 @@
-"""The ranking rule (`sources.search_ranking`) on hand-made records, on both databases.
+"""The ranking rule (`search.ranking`) on hand-made records, on both databases.
 
 Tiers first (exact title, prefix, every word in the title, a similar title, the summary
 or description, the body), then merit (page quality; credibility x 20), then date.
@@ -9,14 +9,14 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from sources.models import Credibility, Source
-from sources.search_ranking import (
+from search.ranking import (
     KindSearch,
     RankedResults,
     Tier,
     by_relevance,
     search_filter,
 )
+from sources.models import Credibility, Source
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 from wiki.models import WikiPage
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def search(client, q, **params):
-    return client.get(reverse("wiki:search"), {"q": q, **params})
+    return client.get(reverse("search:search"), {"q": q, **params})
 
 
 def objects(response) -> list:

@@ -12,7 +12,7 @@ from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("wiki:suggest")
+URL = reverse("search:suggest")
 
 
 def suggest(client, q, **params):

@@ -42,7 +42,7 @@ def public_urls() -> list[str]:
         page.get_absolute_url(),
         reverse("wiki:tag_list"),
         reverse("wiki:tag_detail", args=[tag.slug]),
-        reverse("wiki:search") + "?q=risk",
+        reverse("search:search") + "?q=risk",
         reverse("wiki:rating_report", args=["venue", venue.slug]),
         "/no-such-page/",
         reverse("admin:login"),
@@ -150,6 +150,7 @@ def _admin_get_urls() -> list[str]:
 def test_no_get_request_changes_anything(demo, admin_user):
     """Walks the URL configuration: every public route and every admin page, as an
     anonymous reader and as a superuser; the database must be exactly as before."""
+    from search import urls as search_urls
     from sources import urls as source_urls
     from wiki import urls as wiki_urls
 
@@ -157,7 +158,7 @@ def test_no_get_request_changes_anything(demo, admin_user):
     source = Source.objects.order_by("id").first()
     urls = [
         *public_urls(),
-        reverse("wiki:suggest") + "?q=risk",
+        reverse("search:suggest") + "?q=risk",
         reverse("sources:snapshot_detail", args=[source.pk, 1]),
         reverse("admin:sources_source_history_compare", args=[source.pk]),
         reverse("admin:sources_source_fetch", args=[source.pk]),
@@ -166,7 +167,9 @@ def test_no_get_request_changes_anything(demo, admin_user):
         *_admin_get_urls(),
     ]
     covered = {resolve(url.split("?")[0]).url_name for url in urls if not url.startswith("/no-")}
-    public_names = {p.name for p in [*source_urls.urlpatterns, *wiki_urls.urlpatterns]}
+    public_names = {
+        p.name for p in [*source_urls.urlpatterns, *wiki_urls.urlpatterns, *search_urls.urlpatterns]
+    }
     assert public_names <= covered, public_names - covered
     before = checksums_of_everything()
     anonymous, staff = Client(), Client()

@@ -10,9 +10,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_widgets import SafeAutocompleteAdminMixin
+from core.history_admin import VersionHistoryAdmin
 from sources.admin import RatingFieldsAdminMixin
-from sources.admin_widgets import SafeAutocompleteAdminMixin
-from sources.history_admin import VersionHistoryAdmin
 from sources.models import Source, Venue
 from sources.selectors import user_can_change_ratings
 

@@ -8,6 +8,9 @@ class WikiConfig(AppConfig):
     verbose_name = _("Wiki")
 
     def ready(self):
-        from sources import search_signals
+        from core.page_cache import page_cache_watch
 
-        search_signals.register_pages()
+        from . import search_kinds
+
+        search_kinds.search_kinds_register()
+        page_cache_watch(self.get_models(include_auto_created=True))

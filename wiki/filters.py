@@ -5,8 +5,9 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from sources.filters import ANY, SortableFilterSet, SortFilter, ordering
-from sources.search_ranking import search_filter
+from core.filters import ANY, ordering
+from search.filters import SortableFilterSet, SortFilter
+from search.ranking import search_filter
 
 from .models import PageStatus, PageType, TaggedPage
 from .quality import QualityBand

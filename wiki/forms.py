@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sources.admin_widgets import SafeAutocompleteSelect
+from core.admin_widgets import SafeAutocompleteSelect
 from sources.models import Source
 
 from .history import ACTION_LABELS, KIND_LABELS, change_authors

@@ -29,9 +29,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from taggit.models import Tag
 
-from sources.history import history_context
+from core.history import history_context
+from search.index import search_index_deferred
 from sources.models import Source, SourceAuthor, Venue, stable_id_normalize
-from sources.search import search_index_deferred
 from sources.selectors import venue_matcher_build
 from sources.services import source_create, source_update, venue_create, venue_update
 

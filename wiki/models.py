@@ -17,14 +17,10 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from accounts.services import public_name
-from sources.history import TrackedHistory
-from sources.models import (
-    PlainTextModel,
-    SearchRankedModel,
-    Source,
-    TimeStampedModel,
-    search_rank_indexes,
-)
+from core.history import TrackedHistory
+from core.models import PlainTextModel, TimeStampedModel
+from search.models import SearchRankedModel, search_rank_indexes
+from sources.models import Source
 
 from .markup import body_missing_references, prose_word_count
 from .quality import (
@@ -164,7 +160,7 @@ class WikiPage(PlainTextModel, SearchRankedModel, TimeStampedModel):
         Source, through="Citation", related_name="citing_pages", blank=True
     )
 
-    # Kept by sources.search (PostgreSQL; unused on SQLite, which has an FTS5 table).
+    # Kept by search.index (PostgreSQL; unused on SQLite, which has an FTS5 table).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = WikiPageQuerySet.as_manager()

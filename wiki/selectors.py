@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from taggit.models import Tag
 
+from core.page_cache import content_version
+from core.page_cache import store as page_cache_store
 from sources.models import Source, TaggedSource, Venue
-from sources.page_cache import content_version
-from sources.page_cache import store as page_cache_store
 from sources.selectors import (
     count_per_row,
     ordering_of,

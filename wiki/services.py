@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from sources.history import bulk_create_tracked, bulk_update_tracked
+from core.history import bulk_create_tracked, bulk_update_tracked
 from sources.models import Source
 from sources.selectors import source_resolve_refs
 from sources.services import tags_set, validate

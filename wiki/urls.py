@@ -6,8 +6,6 @@ app_name = "wiki"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
-    path("search/suggest/", views.search_suggestions, name="suggest"),
     path("wiki/", views.page_list, name="page_list"),
     path("wiki/<slug:slug>/", views.page_detail, name="page_detail"),
     path("tags/", views.tag_list, name="tag_list"),

@@ -2,63 +2,24 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.services import client_address, rate_limit_hit
+from core.pagination import filtered_list_context, paginate
 from sources.models import Source, Venue
-from sources.pagination import PAGE_SIZES, filtered_list_context, page_size_from, paginate
-from sources.search import SEARCH_CAP
 
 from . import selectors
 from .filters import WikiPageFilter
 from .forms import RatingReportForm
 from .models import WikiPage
 from .moderation import rating_history, rating_report_create
-from .search_page import search_page
-from .suggestions import HtmlSafeJSONEncoder, suggestion_limit_from, suggestion_list
 
 
 def home(request):
     return render(request, "wiki/home.html", {"summary": selectors.home_summary()})
-
-
-def search(request):
-    """Every kind ranked together (All), or one kind with its filters; `go` opens an exact title."""
-    page = search_page(request.GET)
-    if request.GET.get("go") and page.go_to:
-        return redirect(page.go_to)
-    context = {
-        "q": page.text,
-        "kind": page.kind,
-        "tabs": page.tabs,
-        "results": page.results,
-        "page_obj": page.page_obj,
-        "top_hit": page.top_hit.object if page.top_hit else None,
-        "suggestion": page.suggestion,
-        "filter": page.filterset,
-        "hidden_fields": [("q", page.text), ("kind", page.kind)],
-        "page_sizes": PAGE_SIZES,
-        "page_size": page_size_from(request.GET),
-        "cap": SEARCH_CAP,
-        "capped": page.capped,
-    }
-    return render(request, "wiki/search.html", context)
-
-
-# The same for every reader; browsers may keep them a minute (an edit shows after that, while
-# the server-side entries follow the content version at once).
-@require_safe
-@cache_control(public=True, max_age=60)
-def search_suggestions(request):
-    """Titles of every kind for the header box while a reader types `q`, as JSON."""
-    text = request.GET.get("q", "")
-    suggestions = suggestion_list(text, limit=suggestion_limit_from(request.GET))
-    return JsonResponse({"query": text, "suggestions": suggestions}, encoder=HtmlSafeJSONEncoder)
 
 
 def page_list(request):

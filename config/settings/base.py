@@ -102,7 +102,9 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_tasks_db",
+    "core",
     "accounts",
+    "search",
     "sources",
     "wiki",
 ]
@@ -110,7 +112,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL byte or a 64-bit-busting number in the address is a 400 before any look-up.
-    "config.middleware.RefuseMalformedAddressMiddleware",
+    "core.middleware.RefuseMalformedAddressMiddleware",
     # Serves collected static files (production: compressed, content-hashed, cached forever).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,7 +128,7 @@ MIDDLEWARE = [
     # With a read replica: staff requests and form posts read from the primary.
     "config.db_router.PrimaryPinMiddleware",
     # Whole pages for anonymous readers; any change to the knowledge base makes them fresh.
-    "sources.page_cache.AnonymousPageCacheMiddleware",
+    "core.page_cache.AnonymousPageCacheMiddleware",
     # Login throttling (last, as django-axes asks).
     "axes.middleware.AxesMiddleware",
 ]

@@ -5,7 +5,7 @@ from django.db import migrations
 
 # The search index's structures: FTS5 tables on SQLite, GIN indexes (and pg_trgm) on
 # PostgreSQL, filled from the rows present. Raw SQL on this migration's columns, so that
-# later model changes cannot break it. sources.search keeps the index current after.
+# later model changes cannot break it. search.index keeps the index current after.
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_sources USING fts5(ref UNINDEXED, a, b, c, d, "

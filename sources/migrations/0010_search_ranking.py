@@ -6,13 +6,13 @@ import django.contrib.postgres.search
 from django.db import migrations, models
 
 
-# Fill the new columns from the rows present (later saves keep them: sources.search).
+# Fill the new columns from the rows present (later saves keep them: search.index).
 MERIT_PER_LEVEL = 20
 BATCH = 2000
 
 
 def fill(apps, schema_editor):
-    from sources.text import title_key
+    from core.text import title_key
 
     Source = apps.get_model("sources", "Source")
     Venue = apps.get_model("sources", "Venue")
@@ -37,7 +37,7 @@ def fill(apps, schema_editor):
 
 
 def title_vectors(apps, schema_editor):
-    """PostgreSQL: the titles' own tsvector, GIN-indexed (sources.models.SearchRankedModel)."""
+    """PostgreSQL: the titles' own tsvector, GIN-indexed (search.models.SearchRankedModel)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     # The fill's updates left foreign-key checks pending, which CREATE INDEX refuses.
@@ -60,8 +60,8 @@ def title_vectors_drop(apps, schema_editor):
 
 
 def titles_refill(schema_editor, table, model, field):
-    """SQLite: store the titles padded as pg_trgm reads them (sources.text.trigram_text)."""
-    from sources.text import trigram_text
+    """SQLite: store the titles padded as pg_trgm reads them (core.text.trigram_text)."""
+    from core.text import trigram_text
 
     if schema_editor.connection.vendor != "sqlite":
         return

@@ -168,7 +168,7 @@ def test_pages_seeded_with_payloads_raise_no_dialog_and_no_csp_violation(
 
     for path in (
         reverse("wiki:page_detail", args=["payloads"]),
-        reverse("wiki:search") + "?q=payload",
+        reverse("search:search") + "?q=payload",
         reverse("wiki:home"),
         reverse("sources:source_list"),
     ):

@@ -191,7 +191,7 @@ def test_suggestions_fit_a_phone(live_server, demo, phone, screenshot):
 
 
 def all_view(tab, live_server):
-    tab.goto(live_server.url + reverse("wiki:search") + f"?q={WORD}")
+    tab.goto(live_server.url + reverse("search:search") + f"?q={WORD}")
     results = tab.locator(".search-results > li")
     assert results.count() >= 3
     return results

@@ -15,8 +15,8 @@ import yaml
 from django.core.management import call_command
 from taggit.models import Tag
 
+from core.text import plain_text
 from sources.models import Source, Venue
-from sources.text import plain_text
 from tests.conftest import require
 from tests.wiki.kb_builder import database_state
 from tests.wiki.leftovers import leftovers

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.text import title_key
+from search.ranking import search_filter
 from sources.models import Source, SourceAuthor, Venue
-from sources.search_ranking import search_filter
-from sources.text import title_key
 from wiki.markup import body_references
 from wiki.models import Citation, WikiPage
 

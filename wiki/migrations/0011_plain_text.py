@@ -7,7 +7,7 @@ in raw SQL, as 0009_search filled them, so that later model changes cannot break
 
 from django.db import migrations, models
 
-from sources.text import plain_text
+from core.text import plain_text
 
 BATCH = 500
 
@@ -44,7 +44,7 @@ def make_plain(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = {"sqlite": SQLITE_REFRESH, "postgresql": PG_REFRESH}.get(vendor, [])
     for start in range(0, len(pages), BATCH):
-        # SQLite: the index's refs are text (as sources.search writes them), ids compare so.
+        # SQLite: the index's refs are text (as search.index writes them), ids compare so.
         batch = [str(pk) if vendor == "sqlite" else pk for pk in pages[start : start + BATCH]]
         placeholders = ", ".join(["%s"] * len(batch))
         with schema_editor.connection.cursor() as cursor:

@@ -6,12 +6,12 @@ import django.contrib.postgres.search
 from django.db import migrations, models
 
 
-# Fill the new columns from the rows present (later saves keep them: sources.search).
+# Fill the new columns from the rows present (later saves keep them: search.index).
 BATCH = 2000
 
 
 def fill(apps, schema_editor):
-    from sources.text import title_key
+    from core.text import title_key
 
     WikiPage = apps.get_model("wiki", "WikiPage")
     pks = list(WikiPage.objects.values_list("pk", flat=True))
@@ -23,8 +23,8 @@ def fill(apps, schema_editor):
             page.search_date = page.last_edited or page.updated_at.date()
         WikiPage.objects.bulk_update(pages, ["search_title", "search_merit", "search_date"], BATCH)
     if schema_editor.connection.vendor == "sqlite":
-        # The titles padded as pg_trgm reads them (sources.text.trigram_text).
-        from sources.text import trigram_text
+        # The titles padded as pg_trgm reads them (core.text.trigram_text).
+        from core.text import trigram_text
 
         rows = [(str(pk), trigram_text(t)) for pk, t in WikiPage.objects.values_list("pk", "title")]
         with schema_editor.connection.cursor() as cursor:
@@ -33,7 +33,7 @@ def fill(apps, schema_editor):
 
 
 def title_vectors(apps, schema_editor):
-    """PostgreSQL: the titles' own tsvector, GIN-indexed (sources.models.SearchRankedModel)."""
+    """PostgreSQL: the titles' own tsvector, GIN-indexed (search.models.SearchRankedModel)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     # The fill's updates left foreign-key checks pending, which CREATE INDEX refuses.

@@ -4,8 +4,8 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.progress import Progress, non_negative
 from sources.models import FetchOutcome, Source
-from sources.progress import Progress, non_negative
 from sources.snapshots import snapshot_take, sources_due_for_fetch
 from sources.tasks import snapshots_enqueue
 

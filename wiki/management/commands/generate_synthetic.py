@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.progress import Progress, non_negative
+from core.progress import Progress, non_negative
 from wiki.synthetic import synthetic_generate
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.progress import Progress
+from core.progress import Progress
 from wiki.importer import ImportFailed, longterm_wiki_import
 
 

@@ -6,7 +6,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.history import history_context
+from core.history import history_context
 from sources.models import Source, Venue
 from wiki.models import WikiPage
 from wiki.services import demo_knowledge_base_load

@@ -1,9 +1,9 @@
 """Whole-page cache for anonymous readers, made fresh by any change at once.
 
 Every cached page's key carries a content version. Any write to the knowledge base (a
-save or delete of any model of the sources, wiki and taggit apps, and the bulk writes
-that send no signals, which call `content_changed` themselves) bumps the version, so
-the next reader gets a freshly rendered page; old entries simply expire. Signed-in
+save or delete of any model an app has put under watch with `page_cache_watch`, and the
+bulk writes of those models, which announce themselves through `core.changes`) bumps the
+version, so the next reader gets a freshly rendered page; old entries simply expire. Signed-in
 users, anything but GET/HEAD, the admin, and responses that set cookies or carry a CSRF
 token are never cached.
 """
@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import hashlib
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from .changes import bulk_changed
+
 VERSION_KEY = "credence:content-version"
-CACHED_APPS = {"sources", "wiki", "taggit"}
+# The models whose rows cached pages show: apps add theirs in AppConfig.ready().
+WATCHED: set[type[Model]] = set()
 # A pending message, a session: the page is someone's own.
 PERSONAL_COOKIES = {"messages", settings.SESSION_COOKIE_NAME}
 
@@ -58,13 +61,25 @@ def _on_change(sender, **kwargs):
         content_changed()
 
 
-def register() -> None:
-    for model in apps.get_models():
-        if model._meta.app_label in CACHED_APPS:
-            uid = f"page-cache-{model._meta.label_lower}"
-            post_save.connect(_on_change, sender=model, dispatch_uid=uid)
-            post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")
-    m2m_changed.connect(_on_change, dispatch_uid="page-cache-m2m")
+def _on_bulk_change(sender, **kwargs):
+    if sender in WATCHED:
+        content_changed()
+
+
+def page_cache_watch(models) -> None:
+    """Make any save, delete or bulk write of these models stale every cached page."""
+    for model in models:
+        WATCHED.add(model)
+        uid = f"page-cache-{model._meta.label_lower}"
+        post_save.connect(_on_change, sender=model, dispatch_uid=uid)
+        post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")
+    m2m_changed.connect(_on_m2m_change, dispatch_uid="page-cache-m2m")
+    bulk_changed.connect(_on_bulk_change, dispatch_uid="page-cache-bulk")
+
+
+def _on_m2m_change(sender, **kwargs):
+    if sender in WATCHED:
+        content_changed()
 
 
 class AnonymousPageCacheMiddleware:

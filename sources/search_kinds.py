@@ -1,17 +1,20 @@
-"""What each kind puts in the search index, and the signals that keep the index current.
+"""What sources and venues put in the search index, and how the search page shows them.
 
-Saves and deletes of sources, venues, pages and key points refresh their rows here;
-services that insert key points in bulk (no signals) call `search_index_refresh`.
+`SourcesConfig.ready()` registers them; the search app keeps the index current from then on.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
-from .search import SearchKind, search_index_refresh, search_index_remove, search_kind_register
+from search.index import SearchKind, search_kind_register
+from search.selectors import SearchKindPage, search_page_kind_register
+
+from .filters import SourceFilter, VenueFilter
+from .models import Source, SourceKeyPoint, Venue
+from .selectors import source_list_annotated, venue_list_annotated
 
 
 def _key_points(pks) -> dict:
-    from .models import SourceKeyPoint
-
     texts: dict = {}
     rows = SourceKeyPoint.objects.filter(source_id__in=pks).order_by("source_id", "position")
     for source_id, text in rows.values_list("source_id", "text"):
@@ -28,8 +31,6 @@ def _merit_of_level(level: int | None) -> int:
 
 
 def _source_ranking(pks) -> dict:
-    from .models import Source
-
     rows = Source.objects.filter(pk__in=pks).values_list(
         "pk", "title", "credibility_override", "venue__credibility", "published_on", "created_at"
     )
@@ -40,28 +41,12 @@ def _source_ranking(pks) -> dict:
 
 
 def _venue_ranking(pks) -> dict:
-    from .models import Venue
-
     rows = Venue.objects.filter(pk__in=pks).values_list("pk", "name", "credibility", "updated_at")
     return {pk: (name, _merit_of_level(level), updated.date()) for pk, name, level, updated in rows}
 
 
-def _page_ranking(pks) -> dict:
-    from wiki.models import WikiPage
-
-    rows = WikiPage.objects.filter(pk__in=pks).values_list(
-        "pk", "title", "quality", "last_edited", "updated_at"
-    )
-    return {
-        pk: (title, quality or 0, edited or updated.date())
-        for pk, title, quality, edited, updated in rows
-    }
-
-
 def _venue_sources_merit(venue) -> None:
     """A venue's rating is its sources' merit where they have none of their own."""
-    from .models import Source
-
     Source.objects.filter(venue_id=venue.pk, credibility_override__isnull=True).exclude(
         search_merit=_merit_of_level(venue.credibility)
     ).update(search_merit=_merit_of_level(venue.credibility))
@@ -72,29 +57,8 @@ def _on_venue_save(sender, instance, raw=False, **kwargs):
         _venue_sources_merit(instance)
 
 
-def _on_save(kind_name):
-    def refresh(sender, instance, raw=False, **kwargs):
-        if not raw:
-            search_index_refresh(kind_name, [instance.pk])
-
-    return refresh
-
-
-def _on_delete(kind_name):
-    def remove(sender, instance, **kwargs):
-        search_index_remove(kind_name, [instance.pk])
-
-    return remove
-
-
-def _on_key_point(sender, instance, raw=False, **kwargs):
-    if not raw:
-        search_index_refresh("sources", [instance.source_id])
-
-
-def register_sources() -> None:
-    from .models import Source, SourceKeyPoint, Venue
-
+def search_kinds_register() -> None:
+    """Index sources (with their key points) and venues, and show both on the search page."""
     search_kind_register(
         SearchKind(
             name="sources",
@@ -115,6 +79,7 @@ def register_sources() -> None:
             ranking_values=_source_ranking,
         ),
         extra_text=_key_points,
+        parts={SourceKeyPoint: "source_id"},
     )
     search_kind_register(
         SearchKind(
@@ -126,30 +91,21 @@ def register_sources() -> None:
             ranking_values=_venue_ranking,
         )
     )
-    for model, kind in ((Source, "sources"), (Venue, "venues")):
-        post_save.connect(_on_save(kind), sender=model, weak=False, dispatch_uid=f"search-{kind}")
-        post_delete.connect(
-            _on_delete(kind), sender=model, weak=False, dispatch_uid=f"search-del-{kind}"
-        )
     post_save.connect(_on_venue_save, sender=Venue, dispatch_uid="search-venue-merit")
-    post_save.connect(_on_key_point, sender=SourceKeyPoint, dispatch_uid="search-keypoint")
-    post_delete.connect(_on_key_point, sender=SourceKeyPoint, dispatch_uid="search-keypoint-del")
-
-
-def register_pages() -> None:
-    from wiki.models import WikiPage
-
-    search_kind_register(
-        SearchKind(
-            name="pages",
-            model=WikiPage,
-            weighted={"A": ["title"], "B": ["description", "summary"], "C": ["body"]},
-            title_field="title",
-            snippet_fields=("description", "summary", "body", "title"),
-            ranking_values=_page_ranking,
-        )
+    search_page_kind_register(
+        "venues",
+        SearchKindPage(
+            _("Venues"), _("Venue"), VenueFilter, venue_list_annotated, Venue.objects.all, 1
+        ),
     )
-    post_save.connect(_on_save("pages"), sender=WikiPage, weak=False, dispatch_uid="search-pages")
-    post_delete.connect(
-        _on_delete("pages"), sender=WikiPage, weak=False, dispatch_uid="search-del-pages"
+    search_page_kind_register(
+        "sources",
+        SearchKindPage(
+            _("Sources"),
+            _("Source"),
+            SourceFilter,
+            source_list_annotated,
+            lambda: Source.objects.select_related("venue"),
+            2,
+        ),
     )

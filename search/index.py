@@ -1,4 +1,4 @@
-"""Full-text search over sources, venues and wiki pages, on PostgreSQL and SQLite alike.
+"""Full-text search over every kind an app registers, on PostgreSQL and SQLite alike.
 
 One query language for readers (web-search style: words are ANDed, "quoted phrases",
 `or` between alternatives, `-word` to exclude, and the last word matches as a prefix
@@ -9,10 +9,11 @@ while typing), parsed once and rendered for each database:
 - SQLite: an FTS5 table per kind (porter stemming, a column per weight), and an FTS5
   trigram table of titles for the similar ones, scored with pg_trgm's own measure.
 
-How results are ordered is `sources.search_ranking`: one rule on both databases, read from
+How results are ordered is `search.ranking`: one rule on both databases, read from
 the columns `search_index_refresh` keeps beside the index (title key, merit, date).
-The index is kept current by `search_index_refresh`, which the model signals and the
-services that write in bulk call; `search_index_deferred` batches it for imports.
+Apps register their kinds in AppConfig.ready() (`search_kind_register`); the index then
+follows their rows' model signals and the bulk writes they announce (`core.changes`),
+and `search_index_deferred` batches the refreshes for imports.
 Results are capped at `SEARCH_CAP` rows: no search scans without bound.
 """
 
@@ -27,10 +28,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils.safestring import SafeString, mark_safe
 
+from core.changes import bulk_changed
+from core.text import title_key, trigram_text, trigram_words
+
 from .models import SEARCH_DATE_NONE
-from .text import title_key, trigram_text, trigram_words
 
 # Results of one kind are counted and listed no further than this.
 SEARCH_CAP = 1000
@@ -159,10 +163,64 @@ KINDS: dict[str, SearchKind] = {}
 EXTRA_TEXT: dict[str, Callable[[list], dict]] = {}
 
 
-def search_kind_register(kind: SearchKind, extra_text: Callable | None = None) -> None:
+# A model whose rows are part of another kind's entry (a source's key points) -> that
+# kind's name and the column naming the row they belong to.
+PARTS: dict[type[Model], tuple[str, str]] = {}
+
+
+def search_kind_register(
+    kind: SearchKind,
+    extra_text: Callable | None = None,
+    parts: dict[type[Model], str] | None = None,
+) -> None:
+    """Index `kind` and keep it current: its rows' saves and deletes, those of its `parts`
+    (model -> column naming the indexed row), and bulk writes of either (`core.changes`)."""
     KINDS[kind.name] = kind
     if extra_text is not None:
         EXTRA_TEXT[kind.name] = extra_text
+    post_save.connect(_on_save, sender=kind.model, dispatch_uid=f"search-{kind.name}")
+    post_delete.connect(_on_delete, sender=kind.model, dispatch_uid=f"search-del-{kind.name}")
+    for model, column in (parts or {}).items():
+        PARTS[model] = (kind.name, column)
+        uid = f"search-part-{model._meta.label_lower}"
+        post_save.connect(_on_part_change, sender=model, dispatch_uid=uid)
+        post_delete.connect(_on_part_change, sender=model, dispatch_uid=uid + "-del")
+    bulk_changed.connect(_on_bulk_change, dispatch_uid="search-bulk")
+
+
+def _kind_of(model: type[Model]) -> SearchKind | None:
+    return next((kind for kind in KINDS.values() if kind.model is model), None)
+
+
+def _on_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        search_index_refresh(_kind_of(sender).name, [instance.pk])
+
+
+def _on_delete(sender, instance, **kwargs):
+    search_index_remove(_kind_of(sender).name, [instance.pk])
+
+
+def _on_part_change(sender, instance, raw=False, **kwargs):
+    if not raw:
+        kind_name, column = PARTS[sender]
+        search_index_refresh(kind_name, [getattr(instance, column)])
+
+
+def _on_bulk_change(sender, pks, **kwargs):
+    kind = _kind_of(sender)
+    if kind is not None:
+        if pks is None:
+            _rebuild_soon(kind.name)
+        else:
+            search_index_refresh(kind.name, pks)
+    elif sender in PARTS:
+        kind_name, column = PARTS[sender]
+        if pks is None:
+            _rebuild_soon(kind_name)
+        else:
+            rows = sender._default_manager.filter(pk__in=pks)
+            search_index_refresh(kind_name, rows.values_list(column, flat=True))
 
 
 WEIGHTS = ("A", "B", "C", "D")
@@ -212,11 +270,28 @@ def search_index_deferred() -> Iterator[None]:
     finally:
         _deferred.reset(token)
     # Reached only when the block succeeded: after an error the transaction is rolled back.
+    rebuilt = {kind for kind, pk in pending if pk is EVERY_ROW}
+    for kind in rebuilt:
+        search_index_rebuild(kind)
     by_kind: dict[str, list] = {}
     for kind, pk in pending:
-        by_kind.setdefault(kind, []).append(pk)
+        if kind not in rebuilt:
+            by_kind.setdefault(kind, []).append(pk)
     for kind, pks in by_kind.items():
         search_index_refresh(kind, pks)
+
+
+# In a deferred block: the kind's every row is to be indexed again (a rebuild).
+EVERY_ROW = object()
+
+
+def _rebuild_soon(kind_name: str) -> None:
+    """Rebuild a kind's index now, or once at the end of a deferred block."""
+    pending = _deferred.get()
+    if pending is None:
+        search_index_rebuild(kind_name)
+    else:
+        pending.add((kind_name, EVERY_ROW))
 
 
 def search_index_refresh(kind_name: str, pks: Iterable) -> None:

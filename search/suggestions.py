@@ -1,6 +1,6 @@
 """The header box's suggestions while a reader types: titles of every kind, as JSON data.
 
-`sources.search_ranking.search_suggest` ranks them; this module shapes them for the
+`search.ranking.search_suggest` ranks them; this module shapes them for the
 browser and keeps them until anything changes (the content version, as the page cache does),
 so a reader's keystrokes cost the database nothing once someone has typed the same letters.
 """
@@ -11,11 +11,11 @@ import hashlib
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from sources.page_cache import content_version
-from sources.page_cache import store as page_cache_store
-from sources.search_ranking import search_suggest
+from core.page_cache import content_version
+from core.page_cache import store as page_cache_store
 
-from .search_page import SEARCH_KINDS
+from .ranking import search_suggest
+from .selectors import SEARCH_KINDS
 
 SUGGESTION_LIMIT = 8
 # One letter matches too much to help, and would cost a search per keystroke.

@@ -18,7 +18,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .page_cache import content_changed
+from .changes import records_changed
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def bulk_create_tracked(objs: Sequence[models.Model], model: type[models.Model])
         return []
     # The user comes from the context or the request, through TrackedHistory's get_user.
     created = bulk_create_with_history(objs, model, default_change_reason=history_reason())
-    content_changed()  # bulk writes send no signals
+    pks = [obj.pk for obj in created]
+    records_changed(model, None if None in pks else pks)
     return created
 
 
@@ -84,5 +85,5 @@ def bulk_update_tracked(
     if not objs:
         return 0
     updated = bulk_update_with_history(objs, model, fields, default_change_reason=history_reason())
-    content_changed()  # bulk writes send no signals
+    records_changed(model, [obj.pk for obj in objs])
     return updated

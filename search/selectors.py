@@ -1,7 +1,7 @@
 """The search page's reads: every kind ranked together (All) or one kind with its filters.
 
 The view binds the request and renders; this module decides which results, in what order
-(`sources.search_ranking`), with which counts, top hit and "Did you mean".
+(`search.ranking`), with which counts, top hit and "Did you mean".
 """
 
 from __future__ import annotations
@@ -13,17 +13,12 @@ from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from sources.filters import RELEVANCE, SourceFilter, VenueFilter
-from sources.models import Source, Venue
-from sources.pagination import paginate
-from sources.search import KINDS, SEARCH_CAP, capped, highlight, query_parse, snippet_for
-from sources.search_ranking import FEW_MATCHES, KindSearch, RankedResults, Result
-from sources.selectors import source_list_annotated, venue_list_annotated
-from sources.text import title_key
+from core.pagination import paginate
+from core.text import title_key
 
-from . import selectors
-from .filters import WikiPageFilter
-from .models import WikiPage
+from .filters import RELEVANCE
+from .index import KINDS, SEARCH_CAP, capped, highlight, query_parse, snippet_for
+from .ranking import FEW_MATCHES, KindSearch, RankedResults, Result
 
 ALL = "all"
 
@@ -39,27 +34,19 @@ class SearchKindPage:
     filter_class: type
     list_queryset: Callable[[], QuerySet]
     shown: Callable[[], QuerySet]
+    position: int  # the tab's place among the kinds' tabs
 
 
-SEARCH_KINDS = {
-    "pages": SearchKindPage(
-        _("Wiki pages"),
-        _("Wiki page"),
-        WikiPageFilter,
-        selectors.wiki_page_list_annotated,
-        WikiPage.objects.all,
-    ),
-    "venues": SearchKindPage(
-        _("Venues"), _("Venue"), VenueFilter, venue_list_annotated, Venue.objects.all
-    ),
-    "sources": SearchKindPage(
-        _("Sources"),
-        _("Source"),
-        SourceFilter,
-        source_list_annotated,
-        lambda: Source.objects.select_related("venue"),
-    ),
-}
+# name -> how the search page shows the kind; apps register theirs in AppConfig.ready().
+SEARCH_KINDS: dict[str, SearchKindPage] = {}
+
+
+def search_page_kind_register(name: str, kind: SearchKindPage) -> None:
+    """Show the indexed kind `name` on the search page (a tab, results, its list filters)."""
+    SEARCH_KINDS[name] = kind
+    ordered = sorted(SEARCH_KINDS.items(), key=lambda item: item[1].position)
+    SEARCH_KINDS.clear()
+    SEARCH_KINDS.update(ordered)
 
 
 @dataclass

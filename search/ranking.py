@@ -40,7 +40,9 @@ from django.db import connection
 from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from .search import (
+from core.text import title_key
+
+from .index import (
     FTS_CONFIG,
     KINDS,
     SEARCH_CAP,
@@ -53,7 +55,6 @@ from .search import (
     capped_count,
     query_parse,
 )
-from .text import title_key
 
 
 class Tier(IntEnum):
