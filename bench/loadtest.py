@@ -133,7 +133,7 @@ def editor(base, ids, rec: Recorder, stop: float, rng: random.Random) -> None:
                     rec.refused_stale += 1
         else:
             page_id = rng.choice(ids["pages"])[0]
-            url = f"{base}/admin/wiki/ratingproposal/propose/page/{page_id}/"
+            url = f"{base}/admin/ratings/ratingproposal/propose/page/{page_id}/"
             form = session.get(url, timeout=30)
             data = {
                 **form_data(form.content),
@@ -153,7 +153,7 @@ def editor(base, ids, rec: Recorder, stop: float, rng: random.Random) -> None:
 VERIFY_CODE = """
 import json
 from sources.models import Source
-from wiki.models import RatingProposal
+from ratings.models import RatingProposal
 rows = Source.history.filter(summary__startswith="Load-test summary ")
 history = {summary.rsplit(" ", 1)[-1] for summary in rows.values_list("summary", flat=True)}
 rows = RatingProposal.objects.filter(rationale__startswith="Load-test proposal ")

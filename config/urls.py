@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("wiki.urls")),
     path("", include("search.urls")),
+    path("", include("ratings.urls")),
 ]
 
 # The benchmark's yardstick: a constant response through the whole Django stack. Only

@@ -1,7 +1,6 @@
 """The editors' admin for venues and sources."""
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_widgets import SafeAutocompleteAdminMixin
-from core.history_admin import VersionHistoryAdmin, model_form_fields
+from core.history_admin import VersionHistoryAdmin
+from ratings.admin import RatingFieldsAdminMixin
 
 from .models import (
     Credibility,
@@ -28,188 +28,17 @@ from .models import (
     SourceKeyPoint,
     Venue,
     VenueDomain,
+    venue_move_changes_rating,
 )
 from .selectors import (
     review_due_condition,
     source_list_annotated,
-    user_can_change_ratings,
     venue_list_annotated,
 )
+from .tasks import snapshots_enqueue
 
 # Editors paste URLs without a scheme now and then; https is the right guess today.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
-
-
-RATING_RATIONALE_REQUIRED = _("Say why the rating changes: the decision records it.")
-RATINGS_PROPOSED = _(
-    "The ratings of that version were not restored: they are proposed to the rating "
-    "moderators, who decide."
-)
-VENUE_MOVE_PROPOSED = _(
-    "The source keeps its venue for now: the new venue is rated otherwise, so the move "
-    "changes the source's credibility. It is proposed to the rating moderators, who decide; "
-    "your other changes are saved."
-)
-VENUE_MOVE_RATIONALE = _("Moving the source to another venue, which is rated otherwise.")
-
-
-class RatingFieldsAdminMixin:
-    """Keep ratings moderated in the admin.
-
-    Without the model's rating permission the rating fields are read-only. With it, a
-    change to them needs a rationale and is recorded as a rating decision, so the trail
-    has no gap.
-    """
-
-    change_form_template = "admin/rating_change_form.html"
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        kind = {"venue": "venue", "source": "source", "wikipage": "page"}[
-            self.model._meta.model_name
-        ]
-        if self.get_object(request, unquote(object_id)) is None:
-            # The admin's own answer to a missing record (back to the list, with a message).
-            return super().change_view(request, object_id, form_url, extra_context)
-        extra_context = {
-            **(extra_context or {}),
-            "propose_url": reverse(
-                "admin:wiki_ratingproposal_propose", args=[kind, unquote(object_id)]
-            ),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not user_can_change_ratings(request.user, self.model):
-            fields += [name for name in self.model.RATING_FIELDS if name not in fields]
-        return fields
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if user_can_change_ratings(request.user, self.model):
-            fieldsets.append(
-                (
-                    _("Rating change"),
-                    {"fields": ["rating_rationale"], "description": RATING_RATIONALE_REQUIRED},
-                )
-            )
-        return fieldsets
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if not user_can_change_ratings(request.user, self.model):
-            return super().get_form(request, obj, change, **kwargs)
-        kwargs["fields"] = model_form_fields(self, request, obj)  # the rationale is added below
-        base = super().get_form(request, obj, change, **kwargs)
-        rating_fields = self.model.RATING_FIELDS
-
-        class RatingChangeForm(base):
-            rating_rationale = forms.CharField(
-                label=_("Why the rating changes"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-            )
-
-            def clean(self):
-                cleaned = super().clean()
-                reason = cleaned.get("rating_rationale") or cleaned.get("revert_reason") or ""
-                changed = _ratings_changed(self, rating_fields) or _venue_move_rated(self)
-                if changed and not reason.strip():
-                    self.add_error("rating_rationale", RATING_RATIONALE_REQUIRED)
-                return cleaned
-
-        return RatingChangeForm
-
-    def save_model(self, request, obj, form, change):
-        current = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None
-        if not user_can_change_ratings(request.user, self.model):
-            self._save_without_rating_change(request, obj, form, change, current)
-            return
-        from wiki.models import DecisionOrigin
-        from wiki.moderation import rating_decision_record, rating_values
-
-        old = rating_values(current) if current is not None else {}
-        super().save_model(request, obj, form, change)
-        cleaned = form.cleaned_data
-        rationale = (cleaned.get("rating_rationale") or "").strip() or (
-            obj._change_reason if hasattr(obj, "_change_reason") else _("Set when created.")
-        )
-        rating_decision_record(
-            target=obj,
-            old_values=old,
-            rationale=rationale,
-            user=request.user,
-            origin=DecisionOrigin.DIRECT,
-        )
-
-    def _save_without_rating_change(self, request, obj, form, change, current):
-        """Save an editor's change, keeping the ratings as they are.
-
-        Rating fields are read-only for editors, so they differ from the stored ones only
-        when a revert brings back an earlier version: that version's ratings become a
-        proposal for the moderators instead.
-        """
-        from wiki.moderation import PROPOSABLE, rating_proposal_create, venue_move_changes_rating
-
-        earlier = {}
-        for name in self.model.RATING_FIELDS:
-            stored = (
-                getattr(current, name)
-                if current is not None
-                else self.model._meta.get_field(name).get_default()
-            )
-            if getattr(obj, name) != stored:
-                earlier[name] = getattr(obj, name)
-                setattr(obj, name, stored)
-        moved = isinstance(obj, Source) and current is not None
-        moved = moved and venue_move_changes_rating(source=current, venue_id=obj.venue_id)
-        if moved:
-            # The source keeps its venue until a moderator approves the move.
-            earlier["venue"], obj.venue_id = obj.venue_id, current.venue_id
-        super().save_model(request, obj, form, change)
-        proposed = {k: v for k, v in earlier.items() if k in PROPOSABLE[self.model]}
-        if proposed:
-            rating_proposal_create(
-                target=obj,
-                values=proposed,
-                rationale=getattr(obj, "_change_reason", "")
-                or (VENUE_MOVE_RATIONALE if moved else _("Restoring earlier ratings.")),
-                user=request.user,
-            )
-            messages.info(request, VENUE_MOVE_PROPOSED if moved else RATINGS_PROPOSED)
-
-
-def _venue_move_rated(form) -> bool:
-    """Tell whether a source form moves a stored source to a venue rated otherwise."""
-    from wiki.moderation import venue_move_changes_rating
-
-    instance = form.instance
-    if not isinstance(instance, Source) or instance.pk is None or "venue" not in form.changed_data:
-        return False
-    stored = Source.objects.filter(pk=instance.pk).first()
-    venue = form.cleaned_data.get("venue")
-    return stored is not None and venue_move_changes_rating(
-        source=stored, venue_id=venue.pk if venue else None
-    )
-
-
-def _ratings_changed(form, names) -> set[str]:
-    """Rating fields whose cleaned value differs from the stored record's.
-
-    Compared with the database rather than the form's initial values, because a revert
-    starts the form from an earlier version; and as they would be stored, because a
-    browser sends a rationale's line breaks back as CRLF.
-    """
-    instance = form.instance
-    stored = None
-    if instance.pk is not None:
-        stored = type(instance)._default_manager.filter(pk=instance.pk).first()
-    if stored is None:
-        return set(form.changed_data) & set(names)
-    cleaned = type(instance).plain_text_values(form.cleaned_data)
-    return {name for name in names if name in cleaned and cleaned[name] != getattr(stored, name)}
 
 
 def fetch_badge_html(outcome: str):
@@ -422,8 +251,6 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
     # The same permission as the per-source button: a fetch writes to the source.
     @admin.action(description=_("Fetch snapshots of the selected sources"), permissions=["change"])
     def fetch_snapshots(self, request, queryset):
-        from .tasks import snapshots_enqueue
-
         count = snapshots_enqueue(queryset.values_list("pk", flat=True))
         self.message_user(
             request,
@@ -437,8 +264,6 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
 
     def fetch_view(self, request, object_id):
         """Queue a fetch of one source (the "Fetch a snapshot now" button); POST only."""
-        from .tasks import snapshots_enqueue
-
         source = self.get_object(request, unquote(object_id))
         if source is None:
             raise Http404
@@ -466,6 +291,17 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
             date_format(timezone.localtime(source.fetched_at), "DATETIME_FORMAT"),
             snapshots,
             _("all snapshots"),
+        )
+
+    def rating_change_beyond_fields(self, form) -> bool:
+        """Moving a stored source to a venue rated otherwise changes its credibility."""
+        instance = form.instance
+        if instance.pk is None or "venue" not in form.changed_data:
+            return False
+        stored = Source.objects.filter(pk=instance.pk).first()
+        venue = form.cleaned_data.get("venue")
+        return stored is not None and venue_move_changes_rating(
+            source=stored, venue_id=venue.pk if venue else None
         )
 
     def get_queryset(self, request):

@@ -11,9 +11,13 @@ class SourcesConfig(AppConfig):
         from taggit.models import Tag
 
         from core.page_cache import page_cache_watch
+        from ratings.kinds import rated_kind_register
 
         from . import search_kinds
+        from .models import Source, Venue
 
         search_kinds.search_kinds_register()
+        rated_kind_register("venue", Venue, lookup="slug")
+        rated_kind_register("source", Source, lookup="pk")
         # Tags are shown wherever sources and pages are: their names are page content too.
         page_cache_watch([*self.get_models(include_auto_created=True), Tag])

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -29,6 +31,7 @@ from taggit.models import TaggedItemBase
 
 from core.history import TrackedHistory
 from core.models import PlainTextModel, TimeStampedModel
+from ratings.models import RatedModel
 from search.models import SearchRankedModel, search_rank_indexes
 
 # The two staff roles; a migration creates these groups with their permissions.
@@ -122,6 +125,26 @@ def credibility_resolve(
     return EffectiveCredibility(None, CredibilityOrigin.NONE)
 
 
+def credibility_of_values(values: Mapping[str, Any]) -> int | None:
+    """A source's credibility as readers see it, from its rating values (`venue` an id): the
+    override, else its venue's rating."""
+    venue_credibility = None
+    if values.get("credibility_override") is None and values.get("venue") is not None:
+        venue = Venue.objects.filter(pk=values["venue"]).values_list("credibility", flat=True)
+        venue_credibility = venue.first()
+    level = credibility_resolve(values.get("credibility_override"), venue_credibility).level
+    return None if level is None else int(level)
+
+
+def venue_move_changes_rating(*, source: Source, venue_id: int | None) -> bool:
+    """Tell whether moving a stored source to another venue changes its credibility, which
+    makes the move a rating change (moderated) rather than an ordinary edit."""
+    if venue_id == source.venue_id or source.credibility_override is not None:
+        return False
+    old = credibility_of_values({"venue": source.venue_id})
+    return old != credibility_of_values({"venue": venue_id})
+
+
 class VenueType(models.TextChoices):
     ACADEMIC_JOURNAL = "academic_journal", _("Academic journal")
     PREPRINT_SERVER = "preprint_server", _("Preprint server")
@@ -144,10 +167,14 @@ class VenueQuerySet(models.QuerySet):
         return self.filter(credibility__isnull=False)
 
 
-class Venue(PlainTextModel, SearchRankedModel, TimeStampedModel):
+class Venue(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
     """A publication venue: a journal, think tank, news outlet and the like."""
 
     RATING_FIELDS = ("credibility", "credibility_rationale", "credibility_reviewed_on")
+    # The rationale and review date follow from the decision itself (its rationale, its day).
+    RATING_PROPOSABLE = ("credibility",)
+    # Lowering a venue to 1 discredits every source it publishes: two moderators decide it.
+    RATING_SECOND_APPROVAL = {"credibility": (CREDIBILITY_MIN,)}
     PLAIN_TEXT_FIELDS = ("name", "description", "credibility_rationale")
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -195,6 +222,10 @@ class Venue(PlainTextModel, SearchRankedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sources:venue_detail", args=[self.slug])
+
+    def rating_decision_applied(self, *, rationale: str) -> None:
+        self.credibility_rationale = rationale
+        self.credibility_reviewed_on = timezone.localdate()
 
 
 def domain_normalize(value: str) -> str:
@@ -318,10 +349,14 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(stable_id=stable_id_normalize(value))
 
 
-class Source(PlainTextModel, SearchRankedModel, TimeStampedModel):
+class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
     """An external document: a web page, paper, report, talk and the like."""
 
     RATING_FIELDS = ("credibility_override",)
+    # The venue too: a source inherits its venue's rating, so moving it to a venue rated
+    # otherwise changes what readers see as its credibility (a move between venues rated
+    # alike is an ordinary edit, see `sources.services.venue_move_changes_rating`).
+    RATING_PROPOSABLE = ("credibility_override", "venue")
     PLAIN_TEXT_FIELDS = ("title", "abstract", "summary", "review")
 
     id = models.CharField(
@@ -470,6 +505,35 @@ class Source(PlainTextModel, SearchRankedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sources:source_detail", args=[self.id])
+
+    # -- ratings: the venue is one because the source inherits its rating ----------------
+
+    def rating_changes(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
+        changed = super().rating_changes(old, new)
+        if "venue" in changed:
+            # A new source inheriting its venue's rating, or a move between venues rated
+            # alike, is not a rating change; a move that changes the credibility is.
+            if not old or credibility_of_values(old) == credibility_of_values(new):
+                changed.discard("venue")
+            else:
+                changed.add("credibility")
+        return changed
+
+    def rating_hold_back(self, stored: Source | None) -> dict[str, Any]:
+        """Keep the stored venue when the move would change the credibility (proposed)."""
+        if stored is None or not venue_move_changes_rating(source=stored, venue_id=self.venue_id):
+            return {}
+        held, self.venue_id = self.venue_id, stored.venue_id
+        return {"venue": held}
+
+    def rating_values_readable(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A venue by its name, and for a changed venue the credibility that follows."""
+        readable = dict(values)
+        if "venue" in values:
+            venue = Venue.objects.filter(pk=values["venue"]).values_list("name", flat=True)
+            readable["venue"] = venue.first()
+            readable["credibility"] = credibility_of_values(values)
+        return readable
 
     @classmethod
     def from_db(cls, db, field_names, values):

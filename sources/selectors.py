@@ -175,12 +175,6 @@ def venues_due_for_review() -> QuerySet[Venue]:
     )
 
 
-def user_can_change_ratings(user, model) -> bool:
-    """Tell whether a user may change a model's rating fields (moderators and superusers)."""
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.rate_{opts.model_name}")
-
-
 def source_resolve_refs(refs: Iterable[str]) -> dict[str, Source]:
     """Map each reference (a 16-hex id, or a stable id bare or prefixed) to its source."""
     refs = set(refs)

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from core.changes import records_changed
+from core.models import PlainTextModel
 
 from .models import (
     DatePrecision,
-    PlainTextModel,
     Source,
     SourceAuthor,
     SourceKeyPoint,

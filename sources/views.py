@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from core.pagination import filtered_list_context, paginate
-from wiki.moderation import rating_history
+from ratings.selectors import rating_history
 from wiki.selectors import source_citing_pages, venue_citing_pages
 
 from . import selectors

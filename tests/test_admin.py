@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from taggit.models import Tag
 
+from ratings.models import DecisionOrigin, RatingDecision
 from sources.models import EDITORS_GROUP, RATING_MODERATORS_GROUP, Source, Venue
 from tests.factories import (
     CitationFactory,
@@ -13,7 +14,7 @@ from tests.factories import (
     VenueFactory,
     WikiPageFactory,
 )
-from wiki.models import Citation, DecisionOrigin, RatingDecision, WikiPage
+from wiki.models import Citation, WikiPage
 
 pytestmark = pytest.mark.django_db
 

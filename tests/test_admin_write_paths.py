@@ -21,12 +21,13 @@ from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.test import Client, RequestFactory
 
+from ratings.models import RatingDecision, RatingProposal, RatingReport
+from ratings.services import rating_proposal_create, rating_proposal_reject
 from sources.models import RATING_MODERATORS_GROUP, Snapshot, Source, Venue
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 from tests.html_forms import form_data
 from tests.test_route_fuzz import ADMIN_MODEL_RE, _routes
-from wiki.models import Citation, RatingDecision, RatingProposal, RatingReport, WikiPage
-from wiki.moderation import rating_proposal_create, rating_proposal_reject
+from wiki.models import Citation, WikiPage
 
 from .conftest import _staff_user
 
@@ -103,7 +104,7 @@ def _admin_urls(world) -> list[str]:
         if not holes:
             urls.append("/" + route)
             continue
-        if route.startswith("admin/wiki/ratingproposal/propose/"):
+        if route.startswith("admin/ratings/ratingproposal/propose/"):
             for kind, record in (("venue", world["venue"]), ("source", world["source"])):
                 urls.append("/" + route.format(kind, record.pk))
             urls.append("/" + route.format("page", world["page"].pk))

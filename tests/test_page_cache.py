@@ -6,14 +6,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ratings.models import DecisionOrigin
+from ratings.services import rating_change_apply
 from sources.fetching import FetchResult
 from sources.models import Source
 from sources.services import source_key_points_set
 from sources.snapshots import snapshot_store
 from tests.factories import CitationFactory, SourceFactory, VenueFactory, WikiPageFactory
 from tests.html_forms import form_data
-from wiki.models import DecisionOrigin
-from wiki.moderation import rating_change_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_staff_always_see_live_pages(editor_client):
 
 def test_a_page_with_a_csrf_form_is_never_cached(client):
     venue = VenueFactory()
-    url = reverse("wiki:rating_report", args=["venue", venue.slug])
+    url = reverse("ratings:rating_report", args=["venue", venue.slug])
 
     first, second = client.get(url), client.get(url)
 
@@ -136,7 +136,7 @@ def test_a_page_with_a_pending_message_is_not_taken_from_the_cache(client):
     venue = VenueFactory()
     get(client, venue.get_absolute_url())
     client.post(
-        reverse("wiki:rating_report", args=["venue", venue.slug]),
+        reverse("ratings:rating_report", args=["venue", venue.slug]),
         {"what": "Too high", "why": "Because."},
     )
 

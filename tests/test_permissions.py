@@ -6,10 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from sources.models import Venue
-from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
-from tests.html_forms import form_data
-from wiki.models import (
+from ratings.models import (
     DecisionOrigin,
     ProposalStatus,
     RatingDecision,
@@ -17,7 +14,10 @@ from wiki.models import (
     RatingReport,
     ReportStatus,
 )
-from wiki.moderation import rating_proposal_create
+from ratings.services import rating_proposal_create
+from sources.models import Venue
+from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
+from tests.html_forms import form_data
 
 from .conftest import _staff_user
 
@@ -81,7 +81,7 @@ def read_public_pages(client, w):
 
 
 def report_a_rating(client, w):
-    url = reverse("wiki:rating_report", args=["page", w["page"].slug])
+    url = reverse("ratings:rating_report", args=["page", w["page"].slug])
     client.post(url, {"what": "Quality too high", "why": "Thin sources."})
     return RatingReport.objects.filter(page=w["page"]).exists()
 
@@ -115,13 +115,13 @@ def change_a_rating_directly(client, w):
 
 
 def propose_a_rating(client, w):
-    url = _admin("wiki_ratingproposal_propose", "page", w["page"].pk)
+    url = _admin("ratings_ratingproposal_propose", "page", w["page"].pk)
     client.post(url, {"quality": "70", "rationale": "Better sourced now."})
     return RatingProposal.objects.filter(page=w["page"]).exists()
 
 
 def decide_a_proposal(client, w):
-    url = _admin("wiki_ratingproposal_decide", w["proposal"].pk)
+    url = _admin("ratings_ratingproposal_decide", w["proposal"].pk)
     client.post(url, {"action": "approve", "comment": "Checked."})
     return RatingProposal.objects.get(pk=w["proposal"].pk).status == ProposalStatus.APPROVED
 
@@ -131,12 +131,12 @@ def decide_own_proposal(client, w):
     if not propose_a_rating(client, w):
         return False
     own = RatingProposal.objects.get(page=w["page"])
-    client.post(_admin("wiki_ratingproposal_decide", own.pk), {"action": "approve"})
+    client.post(_admin("ratings_ratingproposal_decide", own.pk), {"action": "approve"})
     return RatingProposal.objects.get(pk=own.pk).status == ProposalStatus.APPROVED
 
 
 def see_the_moderation_queue(client, w):
-    response = client.get(_admin("wiki_ratingproposal_changelist") + "?status=pending")
+    response = client.get(_admin("ratings_ratingproposal_changelist") + "?status=pending")
     if response.status_code != 200:
         return False
     return w["proposal"] in response.context["cl"].result_list
@@ -144,14 +144,14 @@ def see_the_moderation_queue(client, w):
 
 def close_a_report(client, w):
     client.post(
-        _admin("wiki_ratingreport_changelist"),
+        _admin("ratings_ratingreport_changelist"),
         {"action": "mark_resolved", "_selected_action": [w["report"].pk]},
     )
     return RatingReport.objects.get(pk=w["report"].pk).status == ReportStatus.RESOLVED
 
 
 def see_the_rating_trail(client, w):
-    return client.get(_admin("wiki_ratingdecision_changelist")).status_code == 200
+    return client.get(_admin("ratings_ratingdecision_changelist")).status_code == 200
 
 
 def edit_a_decision(client, w):
@@ -162,7 +162,7 @@ def edit_a_decision(client, w):
         rationale="Seed",
         origin=DecisionOrigin.DIRECT,
     )
-    url = _admin("wiki_ratingdecision_change", decision.pk)
+    url = _admin("ratings_ratingdecision_change", decision.pk)
     client.post(url, {"rationale": "Rewritten"})
     return RatingDecision.objects.get(pk=decision.pk).rationale == "Rewritten"
 

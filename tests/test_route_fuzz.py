@@ -17,11 +17,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from ratings.models import DecisionOrigin, RatingReport
+from ratings.services import rating_change_apply, rating_proposal_create
 from sources.models import Source
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 from tests.html_forms import form_data
-from wiki.models import Citation, DecisionOrigin, RatingReport
-from wiki.moderation import rating_change_apply, rating_proposal_create
+from wiki.models import Citation
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def _plausible(route: str, world: dict) -> list[str]:
     """Real values for a route's captured parts, so that a view gets past its first look-up
     when one hostile part is put in beside them."""
     holes = route.count("{}")
-    if route.startswith(("admin/wiki/ratingproposal/propose/", "report/")):
+    if route.startswith(("admin/ratings/ratingproposal/propose/", "report/")):
         return ["source", world["source"].pk]
     if route.startswith("admin/r/"):
         return [str(ContentType.objects.get_for_model(Source).pk), world["source"].pk]
@@ -149,7 +150,7 @@ def test_every_route_survives_hostile_ids(world):
     """The walk covers the admin, its third-party views and the public site."""
     urls = _urls(world)
     assert any(url.startswith("/admin/sources/source/") and "/history/" in url for url in urls)
-    assert any(url.startswith("/admin/wiki/ratingproposal/propose/") for url in urls)
+    assert any(url.startswith("/admin/ratings/ratingproposal/propose/") for url in urls)
     assert any(url.startswith("/sources/") for url in urls)
     anonymous, staff = Client(raise_request_exception=False), Client(raise_request_exception=False)
     staff.force_login(world["root"])

@@ -43,7 +43,7 @@ def public_urls() -> list[str]:
         reverse("wiki:tag_list"),
         reverse("wiki:tag_detail", args=[tag.slug]),
         reverse("search:search") + "?q=risk",
-        reverse("wiki:rating_report", args=["venue", venue.slug]),
+        reverse("ratings:rating_report", args=["venue", venue.slug]),
         "/no-such-page/",
         reverse("admin:login"),
     ]
@@ -162,7 +162,7 @@ def test_no_get_request_changes_anything(demo, admin_user):
         reverse("sources:snapshot_detail", args=[source.pk, 1]),
         reverse("admin:sources_source_history_compare", args=[source.pk]),
         reverse("admin:sources_source_fetch", args=[source.pk]),
-        reverse("admin:wiki_ratingproposal_propose", args=["venue", venue.pk]),
+        reverse("admin:ratings_ratingproposal_propose", args=["venue", venue.pk]),
         reverse("admin:logout"),
         *_admin_get_urls(),
     ]
@@ -285,11 +285,11 @@ def test_a_post_without_a_csrf_token_is_refused(editor, demo):
 
 
 def test_extra_fields_posted_to_forms_are_ignored(client, editor, demo):
-    from wiki.models import RatingReport
+    from ratings.models import RatingReport
 
     venue = Venue.objects.order_by("id").first()
     client.post(
-        reverse("wiki:rating_report", args=["venue", venue.slug]),
+        reverse("ratings:rating_report", args=["venue", venue.slug]),
         {
             "what": "Too high",
             "why": "Because.",
@@ -304,7 +304,7 @@ def test_extra_fields_posted_to_forms_are_ignored(client, editor, demo):
 
     staff = Client()
     staff.force_login(editor)
-    url = reverse("admin:wiki_ratingproposal_propose", args=["venue", venue.pk])
+    url = reverse("admin:ratings_ratingproposal_propose", args=["venue", venue.pk])
     staff.post(
         url,
         {
@@ -315,7 +315,7 @@ def test_extra_fields_posted_to_forms_are_ignored(client, editor, demo):
             "proposed_by": 999,
         },
     )
-    from wiki.models import RatingProposal
+    from ratings.models import RatingProposal
 
     proposal = RatingProposal.objects.get(venue=venue)
     assert proposal.status == "pending" and proposal.decided_by is None

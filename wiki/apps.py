@@ -9,8 +9,11 @@ class WikiConfig(AppConfig):
 
     def ready(self):
         from core.page_cache import page_cache_watch
+        from ratings.kinds import rated_kind_register
 
         from . import search_kinds
+        from .models import WikiPage
 
         search_kinds.search_kinds_register()
+        rated_kind_register("page", WikiPage, lookup="slug")
         page_cache_watch(self.get_models(include_auto_created=True))

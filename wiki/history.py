@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ratings.models import RatingProposal
 from sources.models import Source, Venue
 
-from .models import Citation, RatingProposal, WikiPage
+from .models import Citation, WikiPage
 
 # The kinds on "Recent changes", by the name used in its filter.
 TRACKED_KINDS: dict[str, type[Model]] = {

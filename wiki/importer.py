@@ -30,6 +30,9 @@ from django.db import DatabaseError, transaction
 from taggit.models import Tag
 
 from core.history import history_context
+from ratings.models import DecisionOrigin
+from ratings.selectors import rating_values
+from ratings.services import rating_decision_record
 from search.index import search_index_deferred
 from sources.models import Source, SourceAuthor, Venue, stable_id_normalize
 from sources.selectors import venue_matcher_build
@@ -66,8 +69,7 @@ from .longterm_wiki import (
 from .markup import body_formula_errors, body_link_urls, body_missing_references
 from .markup_blocks import footnote_kind
 from .mdx import mdx_line_of, mdx_to_markdown
-from .models import Citation, DecisionOrigin, PageStatus, PageType, WikiPage
-from .moderation import rating_decision_record, rating_values
+from .models import Citation, PageStatus, PageType, WikiPage
 from .quality import SUBSCORES
 from .services import citations_add_missing, wiki_page_create, wiki_page_update
 

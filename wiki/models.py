@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from accounts.services import public_name
 from core.history import TrackedHistory
 from core.models import PlainTextModel, TimeStampedModel
+from ratings.models import RatedModel
 from search.models import SearchRankedModel, search_rank_indexes
 from sources.models import Source
 
@@ -108,7 +105,7 @@ class WikiPageQuerySet(models.QuerySet):
         return self.annotate(citation_count=count_per_row(Citation, "page"))
 
 
-class WikiPage(PlainTextModel, SearchRankedModel, TimeStampedModel):
+class WikiPage(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
     """A wiki page whose claims cite rated sources."""
 
     RATING_FIELDS = ("quality", *SUBSCORES, "reader_importance", "research_importance")
@@ -235,6 +232,18 @@ class WikiPage(PlainTextModel, SearchRankedModel, TimeStampedModel):
             citations=citation_count,
         )
 
+    def rating_derived(self, values) -> dict:
+        """The recorded quality, and what the formula derives from the proposed subscores
+        (the page's own where `values` is None)."""
+        subscores = {
+            name: values.get(name) if values is not None else getattr(self, name)
+            for name in SUBSCORES
+        }
+        trial = WikiPage(
+            **{**{f: getattr(self, f) for f in ("type", "status", "word_count")}, **subscores}
+        )
+        return {"recorded": self.quality, "derived": trial.derived_quality(self.citations.count())}
+
 
 class Citation(PlainTextModel):
     """A page citing a source, in the page's reference order."""
@@ -283,229 +292,3 @@ class TaggedPage(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="taggedpage_unique"),
         ]
-
-
-class RatingTarget(models.Model):
-    """The record a rating proposal or decision is about: one venue, source or page."""
-
-    venue = models.ForeignKey(
-        "sources.Venue",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="%(class)ss",
-        verbose_name=_("venue"),
-    )
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="%(class)ss",
-        verbose_name=_("source"),
-    )
-    page = models.ForeignKey(
-        WikiPage,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="%(class)ss",
-        verbose_name=_("page"),
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def target(self):
-        return self.venue or self.source or self.page
-
-    @classmethod
-    def target_kwargs(cls, target) -> dict:
-        """Return the field assignment naming a venue, source or page as the target."""
-        name = {"venue": "venue", "source": "source", "wikipage": "page"}[target._meta.model_name]
-        return {name: target}
-
-
-def _one_target(prefix: str) -> models.CheckConstraint:
-    # Exactly one of the three target keys is set.
-    venue, source, page = (Q(**{f"{f}__isnull": False}) for f in ("venue", "source", "page"))
-    return models.CheckConstraint(
-        condition=(venue & ~source & ~page) | (~venue & source & ~page) | (~venue & ~source & page),
-        name=f"{prefix}_exactly_one_target",
-    )
-
-
-class ProposalStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for a moderator")
-    AWAITING_SECOND = "second", _("Waiting for a second moderator")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-
-
-class RatingProposal(RatingTarget):
-    """An editor's proposed change to a rating, with why; a moderator decides it."""
-
-    proposed = models.JSONField(_("proposed values"))
-    baseline = models.JSONField(
-        _("values when proposed"),
-        help_text=_("The target's rating values when the proposal was made, to tell if it moved."),
-    )
-    rationale = models.TextField(_("rationale"))
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="rating_proposals",
-        verbose_name=_("proposed by"),
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
-    )
-    first_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("first approval by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decision_comment = models.TextField(_("moderator's comment"), blank=True)
-    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-
-    history = TrackedHistory()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("rating proposal")
-        verbose_name_plural = _("rating proposals")
-        constraints = [
-            _one_target("ratingproposal"),
-            models.CheckConstraint(condition=~Q(rationale=""), name="ratingproposal_rationale"),
-            models.CheckConstraint(
-                condition=Q(status__in=ProposalStatus.values), name="ratingproposal_status_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.target}: {self.get_status_display()}"
-
-
-class DecisionOrigin(models.TextChoices):
-    PROPOSAL = "proposal", _("Approved proposal")
-    DIRECT = "direct", _("Changed by a moderator")
-    IMPORT = "import", _("Imported")
-
-
-class RatingDecision(RatingTarget):
-    """A rating change that took effect: old and new values, why, and who decided."""
-
-    old_values = models.JSONField(_("old values"))
-    new_values = models.JSONField(_("new values"))
-    rationale = models.TextField(_("rationale"))
-    origin = models.CharField(_("origin"), max_length=16, choices=DecisionOrigin.choices)
-    proposal = models.OneToOneField(
-        RatingProposal,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="decision",
-        verbose_name=_("proposal"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="rating_decisions",
-        verbose_name=_("decided by"),
-    )
-    created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("rating decision")
-        verbose_name_plural = _("rating decisions")
-        constraints = [
-            _one_target("ratingdecision"),
-            models.CheckConstraint(condition=~Q(rationale=""), name="ratingdecision_rationale"),
-            models.CheckConstraint(
-                condition=Q(origin__in=DecisionOrigin.values), name="ratingdecision_origin_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.target}: {self.old_values} → {self.new_values}"
-
-    @property
-    def changes(self) -> list[tuple[str, object, object]]:
-        """Return (what, old value, new value) for each rating the decision changed."""
-        return [
-            (name.replace("_", " "), self.old_values.get(name), self.new_values.get(name))
-            for name in self.new_values
-        ]
-
-    @property
-    def decided_by_display(self) -> str:
-        """Return who decided, as readers see it: a display name, "a moderator", or the
-        import; never a login name."""
-        if self.decided_by is None:
-            return str(_("Import"))
-        return public_name(self.decided_by)
-
-
-REPORT_WHAT_MAX = 200
-REPORT_WHY_MAX = 2000
-
-
-class ReportStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    RESOLVED = "resolved", _("Resolved")
-    DISMISSED = "dismissed", _("Dismissed")
-
-
-class RatingReport(RatingTarget):
-    """A reader's report that a rating looks wrong; moderators handle it."""
-
-    what = models.CharField(_("what is wrong"), max_length=REPORT_WHAT_MAX)
-    why = models.TextField(_("why"), max_length=REPORT_WHY_MAX)
-    email = models.EmailField(_("e-mail"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
-    )
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("handled by"),
-    )
-    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("rating report")
-        verbose_name_plural = _("rating reports")
-        constraints = [
-            _one_target("ratingreport"),
-            models.CheckConstraint(condition=~Q(what=""), name="ratingreport_what"),
-            models.CheckConstraint(
-                condition=Q(LessThanOrEqual(Length("why"), REPORT_WHY_MAX)),
-                name="ratingreport_why_length",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=ReportStatus.values), name="ratingreport_status_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.target}: {self.what}"

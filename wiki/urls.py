@@ -10,5 +10,4 @@ urlpatterns = [
     path("wiki/<slug:slug>/", views.page_detail, name="page_detail"),
     path("tags/", views.tag_list, name="tag_list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
-    path("report/<str:kind>/<str:ref>/", views.rating_report, name="rating_report"),
 ]

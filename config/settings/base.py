@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "core",
     "accounts",
+    "ratings",
     "search",
     "sources",
     "wiki",

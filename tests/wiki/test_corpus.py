@@ -74,7 +74,7 @@ def files():
 
 def _wipe():
     """Leave the database as the module found it: rows, their history, their decisions."""
-    from wiki.models import RatingDecision
+    from ratings.models import RatingDecision
 
     RatingDecision.objects.all().delete()
     Citation.objects.all().delete()

@@ -298,7 +298,7 @@ def test_plain_progress_lines_when_not_on_a_terminal(kb):
 
 
 def test_imported_ratings_start_their_trail_with_a_decision(imported, kb):
-    from wiki.models import DecisionOrigin, RatingDecision
+    from ratings.models import DecisionOrigin, RatingDecision
 
     decision = RatingDecision.objects.get(venue__slug="think")
     assert decision.new_values == {"credibility": 4}

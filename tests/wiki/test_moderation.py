@@ -8,16 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from accounts.models import Profile
-from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
-from wiki.models import DecisionOrigin, ProposalStatus, RatingDecision, RatingProposal
-from wiki.moderation import (
-    proposals_waiting,
+from ratings.models import DecisionOrigin, ProposalStatus, RatingDecision, RatingProposal
+from ratings.selectors import proposals_waiting, rating_history
+from ratings.services import (
     rating_change_apply,
-    rating_history,
     rating_proposal_approve,
     rating_proposal_create,
     rating_proposal_reject,
 )
+from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 
 pytestmark = pytest.mark.django_db
 

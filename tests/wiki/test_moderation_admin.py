@@ -3,19 +3,19 @@
 import pytest
 from django.urls import reverse
 
+from ratings.models import DecisionOrigin, ProposalStatus, RatingProposal
+from ratings.services import rating_change_apply, rating_proposal_create
 from tests.factories import CitationFactory, VenueFactory, WikiPageFactory
-from wiki.models import DecisionOrigin, ProposalStatus, RatingProposal
-from wiki.moderation import rating_change_apply, rating_proposal_create
 
 pytestmark = pytest.mark.django_db
 
 
 def propose_url(kind, pk):
-    return reverse("admin:wiki_ratingproposal_propose", args=[kind, pk])
+    return reverse("admin:ratings_ratingproposal_propose", args=[kind, pk])
 
 
 def decide_url(proposal):
-    return reverse("admin:wiki_ratingproposal_decide", args=[proposal.pk])
+    return reverse("admin:ratings_ratingproposal_decide", args=[proposal.pk])
 
 
 def test_the_record_page_offers_to_propose_a_rating_change(editor_client):
@@ -76,8 +76,8 @@ def test_editors_see_their_own_proposals_and_their_outcome(editor_client, editor
         user=moderator,
     )
 
-    response = editor_client.get(reverse("admin:wiki_ratingproposal_changelist"))
-    detail = editor_client.get(reverse("admin:wiki_ratingproposal_change", args=[mine.pk]))
+    response = editor_client.get(reverse("admin:ratings_ratingproposal_changelist"))
+    detail = editor_client.get(reverse("admin:ratings_ratingproposal_change", args=[mine.pk]))
 
     assert list(response.context["cl"].result_list) == [mine]
     assert "Waiting for a moderator" in detail.content.decode()
@@ -112,7 +112,7 @@ def test_the_admin_index_tells_moderators_how_many_wait(moderator_client, editor
 
 
 def test_moderators_land_on_the_queue(moderator_client):
-    response = moderator_client.get(reverse("admin:wiki_ratingproposal_changelist"))
+    response = moderator_client.get(reverse("admin:ratings_ratingproposal_changelist"))
 
     assert response.status_code == 302 and response["Location"].endswith("?status=pending")
 

@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.templatetags.static import static
 from django.urls import reverse
 
+from ratings.models import RatingReport, ReportStatus
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
-from wiki.models import RatingReport, ReportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def fresh_rate_limit():
 
 
 def report_url(kind, ref):
-    return reverse("wiki:rating_report", args=[kind, ref])
+    return reverse("ratings:rating_report", args=[kind, ref])
 
 
 @pytest.mark.parametrize("kind", ["venue", "source", "page"])
@@ -159,7 +159,7 @@ def test_moderators_see_and_close_reports(client, moderator_client):
 
     index = moderator_client.get(reverse("admin:index")).content.decode()
     moderator_client.post(
-        reverse("admin:wiki_ratingreport_changelist"),
+        reverse("admin:ratings_ratingreport_changelist"),
         {"action": "mark_resolved", "_selected_action": [report.pk]},
     )
 
@@ -169,6 +169,6 @@ def test_moderators_see_and_close_reports(client, moderator_client):
 
 
 def test_editors_do_not_see_reports(editor_client):
-    response = editor_client.get(reverse("admin:wiki_ratingreport_changelist"))
+    response = editor_client.get(reverse("admin:ratings_ratingreport_changelist"))
 
     assert response.status_code == 403

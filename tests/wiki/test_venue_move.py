@@ -7,11 +7,11 @@ decisions, and readers see the move in the source's rating history by venue name
 import pytest
 from django.urls import reverse
 
+from ratings.models import ProposalStatus, RatingDecision, RatingProposal
+from ratings.services import rating_proposal_approve, rating_proposal_create
 from sources.models import Source
 from tests.factories import SourceFactory, VenueFactory
 from tests.html_forms import form_data
-from wiki.models import ProposalStatus, RatingDecision, RatingProposal
-from wiki.moderation import rating_proposal_approve, rating_proposal_create
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +109,11 @@ def test_the_queue_and_the_decide_page_name_the_venues(moderator_client, editor,
     )
 
     queue = moderator_client.get(
-        reverse("admin:wiki_ratingproposal_changelist") + "?status=pending"
+        reverse("admin:ratings_ratingproposal_changelist") + "?status=pending"
     )
-    decide = moderator_client.get(reverse("admin:wiki_ratingproposal_decide", args=[proposal.pk]))
+    decide = moderator_client.get(
+        reverse("admin:ratings_ratingproposal_decide", args=[proposal.pk])
+    )
 
     assert "venue Low Venue → High Venue" in queue.content.decode()
     assert "High Venue" in decide.content.decode()
@@ -127,7 +129,7 @@ def test_approving_a_stale_proposal_whose_values_are_already_current_is_an_answe
     Source.objects.filter(pk=source.pk).update(credibility_override=4)
 
     response = moderator_client.post(
-        reverse("admin:wiki_ratingproposal_decide", args=[proposal.pk]),
+        reverse("admin:ratings_ratingproposal_decide", args=[proposal.pk]),
         {"action": "approve", "confirm_stale": "on", "comment": ""},
     )
 

@@ -1,10 +1,10 @@
-"""The moderators' summary on the admin index."""
+"""The moderators' summary on the admin index: what awaits them, and venues due for review."""
 
 from django import template
 
+from ratings.kinds import is_moderator
+from ratings.selectors import proposals_waiting, reports_open
 from sources.selectors import venues_due_for_review
-from wiki.admin import is_moderator
-from wiki.moderation import proposals_waiting, reports_open
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Rating moderation: proposals, decisions and the rating history of venues, sources and pages.
+"""Rating moderation's writes: proposals, decisions and reports, for every rated kind.
 
 Ratings change only through a decision: an approved proposal, a moderator's direct change
 or an import. Each decision records old and new values, why, and who decided, in the same
@@ -8,22 +8,16 @@ transaction as the change.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import IntegerField, Model, OuterRef, QuerySet, Subquery
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sources.models import Credibility, Source, Venue, credibility_resolve
-from sources.selectors import user_can_change_ratings
-
+from .kinds import is_moderator, user_can_change_ratings
 from .models import (
     DecisionOrigin,
     ProposalStatus,
@@ -31,21 +25,8 @@ from .models import (
     RatingProposal,
     RatingReport,
     RatingTarget,
-    ReportStatus,
-    WikiPage,
 )
-from .quality import SUBSCORES
-
-# The values a proposal can change, per kind of target. A venue's rationale and review
-# date follow from the decision itself (its rationale, its date). A source's venue is
-# here because the source inherits its venue's rating: moving a source to a venue rated
-# otherwise changes what readers see as its credibility (a move between venues rated
-# alike is an ordinary edit, see `venue_move_changes_rating`).
-PROPOSABLE = {
-    Venue: ("credibility",),
-    Source: ("credibility_override", "venue"),
-    WikiPage: ("quality", *SUBSCORES, "reader_importance", "research_importance"),
-}
+from .selectors import rating_fields, rating_values
 
 RATIONALE_REQUIRED = _("Say why: a rating change needs a rationale.")
 NOTHING_PROPOSED = _("The proposed values are the current ones: there is nothing to decide.")
@@ -62,29 +43,6 @@ STALE = _(
 NOT_A_MODERATOR = _("Only rating moderators can decide rating proposals.")
 
 
-def rating_fields(target: Model) -> tuple[str, ...]:
-    return PROPOSABLE[type(target)]
-
-
-def _json_value(field, value: Any) -> Any:
-    # Through the field first, so that 5, 5.0 and Decimal("5.0") all read as "5".
-    value = field.to_python(value)
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def rating_values(target: Model) -> dict[str, Any]:
-    """Return a record's current rating values, JSON-ready (a venue as its id)."""
-    values = {}
-    for name in rating_fields(target):
-        field = target._meta.get_field(name)
-        values[name] = _json_value(field, getattr(target, field.attname))
-    return values
-
-
 def _values_apply(target: Model, values: Mapping[str, Any]) -> None:
     """Set rating values on a record, converted to each field's type, validated."""
     for name, value in values.items():
@@ -95,37 +53,6 @@ def _values_apply(target: Model, values: Mapping[str, Any]) -> None:
             value = value.pk
         setattr(target, field.attname, field.to_python(None if value in ("", None) else value))
     target.full_clean(validate_constraints=False)
-
-
-def _effective_credibility(values: Mapping[str, Any]) -> int | None:
-    """A source's credibility as readers see it, from its rating values: the override,
-    else its venue's rating."""
-    venue_credibility = None
-    if values.get("credibility_override") is None and values.get("venue") is not None:
-        venue = Venue.objects.filter(pk=values["venue"]).values_list("credibility", flat=True)
-        venue_credibility = venue.first()
-    level = credibility_resolve(values.get("credibility_override"), venue_credibility).level
-    return None if level is None else int(level)
-
-
-def venue_move_changes_rating(*, source: Source, venue_id: int | None) -> bool:
-    """Tell whether moving a stored source to another venue changes its credibility, which
-    makes the move a rating change (moderated) rather than an ordinary edit."""
-    if venue_id == source.venue_id or source.credibility_override is not None:
-        return False
-    old = _effective_credibility({"venue": source.venue_id})
-    return old != _effective_credibility({"venue": venue_id})
-
-
-def _readable(target: Model, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Rating values as readers see them in a decision: a venue by its name, and for a
-    source whose venue changed, the credibility that follows."""
-    readable = dict(values)
-    if isinstance(target, Source) and "venue" in values:
-        venue = Venue.objects.filter(pk=values["venue"]).values_list("name", flat=True).first()
-        readable["venue"] = venue
-        readable["credibility"] = _effective_credibility(values)
-    return readable
 
 
 def _locked(target: Model) -> Model:
@@ -158,8 +85,10 @@ def rating_proposal_create(
     return proposal
 
 
-def _lowers_venue_to_one(proposal: RatingProposal) -> bool:
-    return proposal.venue_id is not None and proposal.proposed.get("credibility") == Credibility.LOW
+def _needs_second_approval(proposal: RatingProposal) -> bool:
+    """Whether a proposed value is one its kind wants two moderators for (a venue to 1)."""
+    rule = type(proposal.target).RATING_SECOND_APPROVAL
+    return any(proposal.proposed.get(name) in values for name, values in rule.items())
 
 
 @transaction.atomic
@@ -175,7 +104,7 @@ def rating_proposal_approve(
     current = rating_values(target)
     if current != proposal.baseline and not confirm_stale:
         raise ValidationError(STALE, code="stale")
-    if _lowers_venue_to_one(proposal):
+    if _needs_second_approval(proposal):
         if proposal.status == ProposalStatus.PENDING:
             proposal.status = ProposalStatus.AWAITING_SECOND
             proposal.first_approved_by = user
@@ -241,9 +170,7 @@ def rating_change_apply(
         raise ValidationError({"rationale": RATIONALE_REQUIRED}, code="rationale_required")
     old = rating_values(target)
     _values_apply(target, values)
-    if isinstance(target, Venue):
-        target.credibility_rationale = rationale
-        target.credibility_reviewed_on = timezone.localdate()
+    target.rating_decision_applied(rationale=rationale)
     target.save()
     return rating_decision_record(
         target=target, old_values=old, rationale=rationale, user=user, origin=origin
@@ -256,17 +183,11 @@ def rating_decision_record(
     """Record a change already made to a record's ratings (by a moderator's form or an
     import); return None when the ratings did not change."""
     new = rating_values(target)
-    changed = {name for name in new if new[name] != old_values.get(name)}
-    if isinstance(target, Source) and "venue" in changed:
-        # A new source inheriting its venue's rating, or a move between venues rated
-        # alike, is not a rating change; a move that changes the credibility is.
-        if not old_values or _effective_credibility(old_values) == _effective_credibility(new):
-            changed.discard("venue")
-        else:
-            changed.add("credibility")
+    changed = target.rating_changes(old_values, new)
     if not changed:
         return None
-    old_readable, new_readable = _readable(target, old_values), _readable(target, new)
+    old_readable = target.rating_values_readable(old_values)
+    new_readable = target.rating_values_readable(new)
     decision = RatingDecision(
         **RatingTarget.target_kwargs(target),
         old_values={name: old_readable.get(name) for name in sorted(changed)},
@@ -278,65 +199,6 @@ def rating_decision_record(
     decision.full_clean()
     decision.save()
     return decision
-
-
-def venue_names(pks) -> dict[int, str]:
-    """Venue names by id, in one query (proposals hold a proposed venue by its id)."""
-    return dict(Venue.objects.filter(pk__in=[pk for pk in pks if pk]).values_list("pk", "name"))
-
-
-def proposals_with_venue_names(queryset: QuerySet[RatingProposal]) -> QuerySet[RatingProposal]:
-    """Annotate each proposal with the names of its baseline and proposed venues, so a list
-    of proposals shows venue moves by name without a query per row."""
-    for which in ("baseline", "proposed"):
-        key = f"{which}_venue_key"
-        queryset = queryset.annotate(**{key: Cast(KT(f"{which}__venue"), IntegerField())}).annotate(
-            **{
-                f"{which}_venue_name": Subquery(
-                    Venue.objects.filter(pk=OuterRef(key)).values("name")[:1]
-                )
-            }
-        )
-    return queryset
-
-
-def proposal_changes(proposal: RatingProposal) -> list[tuple[str, Any, Any]]:
-    """(what, value when proposed, proposed value) for each value a proposal changes, a
-    venue by its name."""
-    names = {}
-    if "venue" in proposal.proposed:
-        if hasattr(proposal, "proposed_venue_name"):
-            names = {
-                proposal.baseline.get("venue"): proposal.baseline_venue_name,
-                proposal.proposed["venue"]: proposal.proposed_venue_name,
-            }
-        else:
-            names = venue_names([proposal.baseline.get("venue"), proposal.proposed["venue"]])
-    rows = []
-    for name, value in proposal.proposed.items():
-        old = proposal.baseline.get(name)
-        if name == "venue":
-            old, value = names.get(old, old), names.get(value, value)
-        rows.append((name.replace("_", " "), old, value))
-    return rows
-
-
-def rating_history(target: Model) -> QuerySet[RatingDecision]:
-    """Return a record's rating decisions, newest first, with who decided."""
-    return RatingDecision.objects.filter(**RatingTarget.target_kwargs(target)).select_related(
-        "decided_by__profile"
-    )
-
-
-def proposals_waiting() -> QuerySet[RatingProposal]:
-    """Return the proposals moderators still have to decide, oldest first."""
-    return (
-        RatingProposal.objects.filter(
-            status__in=[ProposalStatus.PENDING, ProposalStatus.AWAITING_SECOND]
-        )
-        .select_related("venue", "source", "page", "proposed_by")
-        .order_by("created_at", "id")
-    )
 
 
 def rating_report_create(*, target: Model, what: str, why: str, email: str = "") -> RatingReport:
@@ -352,22 +214,49 @@ def rating_report_create(*, target: Model, what: str, why: str, email: str = "")
     return report
 
 
-def reports_open() -> QuerySet[RatingReport]:
-    """Return the readers' reports moderators have not handled, oldest first."""
-    return (
-        RatingReport.objects.filter(status=ReportStatus.OPEN)
-        .select_related("venue", "source", "page")
-        .order_by("created_at", "id")
-    )
-
-
 @transaction.atomic
 def rating_report_close(*, report: RatingReport, user, status: str) -> RatingReport:
     """Mark a report resolved or dismissed."""
-    if not any(user_can_change_ratings(user, model) for model in PROPOSABLE):
+    if not is_moderator(user):
         raise PermissionDenied(NOT_A_MODERATOR)
     report.status = status
     report.handled_by = user
     report.full_clean()
     report.save(update_fields=["status", "handled_by"])
     return report
+
+
+RATINGS_RESTORED_RATIONALE = _("Restoring earlier ratings.")
+
+
+def ratings_hold_back(*, target: Model, stored: Model | None) -> dict[str, Any]:
+    """Keep an editor's save from changing ratings: put the stored rating values back on the
+    unsaved `target` and return the values it carried. Editors cannot change ratings in a
+    form, so those come from a revert to an earlier version, or from a change the kind
+    counts as a rating change (a source moved to a venue rated otherwise)."""
+    model = type(target)
+    held = {}
+    for name in model.RATING_FIELDS:
+        kept = (
+            getattr(stored, name)
+            if stored is not None
+            else model._meta.get_field(name).get_default()
+        )
+        if getattr(target, name) != kept:
+            held[name] = getattr(target, name)
+            setattr(target, name, kept)
+    held.update(target.rating_hold_back(stored))
+    return held
+
+
+def rating_proposal_from_held(
+    *, target: Model, held: Mapping[str, Any], rationale: str, user
+) -> RatingProposal | None:
+    """Propose the rating values an editor's save held back (`ratings_hold_back`), once the
+    record is saved; None when it held back nothing a proposal can change."""
+    proposed = {name: value for name, value in held.items() if name in rating_fields(target)}
+    if not proposed:
+        return None
+    return rating_proposal_create(
+        target=target, values=proposed, rationale=rationale or RATINGS_RESTORED_RATIONALE, user=user
+    )
