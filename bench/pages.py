@@ -278,7 +278,7 @@ def measure_search() -> dict:
     # Terms by frequency: one of the generator's rare words (well under 1% of rows), a
     # middling word of its vocabulary, and its most common one.
     code = (
-        "from wiki.synthetic import RARE, VOCABULARY\n"
+        "from interchange.synthetic import RARE, VOCABULARY\n"
         "TERMS = {'rare': RARE[0], 'medium': VOCABULARY[40], 'common': VOCABULARY[0]}\n"
         + SEARCH_CODE
     )

@@ -10,18 +10,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import (
     BooleanField,
-    Count,
     ExpressionWrapper,
     F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from core.selectors import count_per_row, ordering_of
 
 from .models import (
     FetchOutcome,
@@ -32,6 +28,9 @@ from .models import (
     domain_normalize,
     stable_id_normalize,
 )
+
+# Pages' citations of sources, kept by the wiki app (above this one): named, not imported.
+CITATION = "wiki.Citation"
 
 
 def url_host_and_path(url: str) -> tuple[str, str]:
@@ -100,39 +99,13 @@ def venue_for_url(url: str) -> Venue | None:
     return Venue.objects.get(pk=venue_id) if venue_id is not None else None
 
 
-def ordering_of(queryset: QuerySet) -> tuple[str, ...]:
-    """Return a queryset's ordering, explicit or from Meta.
-
-    Aggregating annotations drop the Meta ordering (Django groups without it), so selectors
-    that count restore it: lists and the admin's autocomplete need a stable order.
-    """
-    return tuple(queryset.query.order_by) or tuple(queryset.model._meta.ordering)
-
-
-def count_per_row(model, field: str, counted: str = "pk", distinct: bool = False):
-    """A count per outer row as a correlated subquery (0 when none).
-
-    Unlike Count() over a join, it needs no GROUP BY over the whole list: a page of 25 rows
-    counts 25 times through an index, and COUNT(*) for the paginator drops it entirely.
-    """
-    rows = (
-        model._default_manager.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count(counted, distinct=distinct))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def source_list_annotated(queryset: QuerySet[Source] | None = None) -> QuerySet[Source]:
     """Return sources with their venue, effective credibility and cited-by count, in one query."""
     queryset = Source.objects.all() if queryset is None else queryset
-    citation = Source._meta.get_field("citations").related_model
     return (
         queryset.select_related("venue")
         .with_effective_credibility()
-        .annotate(cited_by_count=count_per_row(citation, "source"))
+        .annotate(cited_by_count=count_per_row(CITATION, "source"))
         .order_by(*ordering_of(queryset))
     )
 
@@ -141,10 +114,9 @@ def venue_list_annotated(queryset: QuerySet[Venue] | None = None) -> QuerySet[Ve
     """Return venues with their source count, the number of pages citing their sources,
     and whether their rating is due for review."""
     queryset = Venue.objects.all() if queryset is None else queryset
-    citation = Source._meta.get_field("citations").related_model
     return queryset.annotate(
         source_count=count_per_row(Source, "venue"),
-        citing_page_count=count_per_row(citation, "source__venue", "page", distinct=True),
+        citing_page_count=count_per_row(CITATION, "source__venue", "page", distinct=True),
         review_due=ExpressionWrapper(review_due_condition(), output_field=BooleanField()),
     ).order_by(*ordering_of(queryset))
 

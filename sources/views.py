@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 
 from core.pagination import filtered_list_context, paginate
 from ratings.selectors import rating_history
-from wiki.selectors import source_citing_pages, venue_citing_pages
 
 from . import selectors
 from .filters import SourceFilter, VenueFilter
@@ -34,7 +33,6 @@ def source_detail(request, ref: str):
         "sources/source_detail.html",
         {
             "source": source,
-            "citing_pages": source_citing_pages(source),
             "history": rating_history(source),
             "latest_snapshot": latest,
             "shown_snapshot": shown,
@@ -81,7 +79,6 @@ def venue_detail(request, slug: str):
         {
             "venue": venue,
             "page_obj": sources,
-            "citing_pages": paginate(request.GET, venue_citing_pages(venue), param="pages_page"),
             "history": rating_history(venue),
         },
     )

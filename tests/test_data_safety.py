@@ -13,9 +13,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
+from interchange.longterm_wiki.importer import longterm_wiki_import
 from sources.models import Source
 from tests.wiki.kb_builder import write_kb
-from wiki.importer import longterm_wiki_import
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = {"sources", "wiki", "taggit"}
@@ -45,7 +45,7 @@ def test_an_import_failing_half_way_leaves_everything_as_it_was(tmp_path, monkey
         raise RuntimeError("the disk is full")
 
     # Citations are imported after venues, sources and pages: half-way and more.
-    monkeypatch.setattr("wiki.importer.citations_add_missing", fail)
+    monkeypatch.setattr("interchange.longterm_wiki.importer.citations_add_missing", fail)
     changed = write_kb(
         tmp_path / "second",
         **{"publications.yaml": (tmp_path / "first/publications.yaml").read_text() + "\n"},
@@ -76,7 +76,7 @@ def test_a_bulk_command_failing_half_way_leaves_everything_as_it_was(monkeypatch
     def fail(*args, **kwargs):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr("wiki.synthetic._pages", fail)  # after the sources are written
+    monkeypatch.setattr("interchange.synthetic._pages", fail)  # after the sources are written
     with pytest.raises(RuntimeError):
         call_command("generate_synthetic", "--sources", "30", "--pages", "3", "--seed", "9")
 

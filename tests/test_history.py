@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from interchange.longterm_wiki.importer import longterm_wiki_import
 from ratings.models import DecisionOrigin, ProposalStatus, RatingDecision, RatingProposal
 from ratings.services import rating_proposal_approve, rating_proposal_create
 from sources.models import Source, Venue
 from tests.factories import CitationFactory, SourceFactory, VenueFactory, WikiPageFactory
 from tests.html_forms import form_data
-from wiki.importer import longterm_wiki_import
 from wiki.models import Citation, WikiPage
 
 from .wiki.kb_builder import write_kb

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from core.changes import records_changed
 from core.text import plain_text
+from interchange.longterm_wiki.importer import longterm_wiki_import
 from ratings.models import RatingDecision
 from search.ranking import search_filter
 from sources.fetching import Extracted, FetchResult
@@ -21,7 +22,6 @@ from sources.models import FetchOutcome, Source, Venue
 from sources.services import source_create, source_update, venue_create
 from sources.snapshots import snapshot_store
 from tests.wiki.kb_builder import ALPHA, PUBLICATIONS, SNAPSHOT, write_kb
-from wiki.importer import longterm_wiki_import
 from wiki.models import WikiPage
 from wiki.services import wiki_page_create
 

@@ -15,6 +15,7 @@ from taggit.models import TaggedItemBase
 
 from core.history import TrackedHistory
 from core.models import PlainTextModel, TimeStampedModel
+from core.selectors import count_per_row
 from ratings.models import RatedModel
 from search.models import SearchRankedModel, search_rank_indexes
 from sources.models import Source
@@ -100,8 +101,6 @@ class WikiPageQuerySet(models.QuerySet):
 
     def with_citation_count(self):
         # A correlated subquery, not Count() over a join: no GROUP BY over every page.
-        from sources.selectors import count_per_row
-
         return self.annotate(citation_count=count_per_row(Citation, "page"))
 
 

@@ -10,13 +10,9 @@ from taggit.models import Tag
 
 from core.page_cache import content_version
 from core.page_cache import store as page_cache_store
+from core.selectors import count_per_row, ordering_of
 from sources.models import Source, TaggedSource, Venue
-from sources.selectors import (
-    count_per_row,
-    ordering_of,
-    source_list_annotated,
-    source_resolve_refs,
-)
+from sources.selectors import source_list_annotated, source_resolve_refs
 
 from .markup import (
     Reference,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.history import bulk_create_tracked, bulk_update_tracked
 from sources.models import Source
 from sources.selectors import source_resolve_refs
-from sources.services import tags_set, validate
+from sources.services import instance_fields_update, tags_set, validate
 
 from .markup import body_footnote_replace, body_missing_references, body_references
 from .models import Citation, PageStatus, PageType, WikiPage
@@ -161,105 +161,6 @@ def citations_add_missing(*, pairs: Iterable[tuple[WikiPage, Source]]) -> int:
     return len(new)
 
 
-DEMO_ROW_INVALID = _("%(kind)s %(number)s (%(name)s) in the demo file is not valid: %(errors)s")
-
-
-@transaction.atomic
-def demo_knowledge_base_load(*, data: Mapping) -> dict[str, int]:
-    """Load the demo knowledge base (venues, sources, pages, citations) through the services.
-
-    Either everything is loaded or nothing: a bad row raises ValidationError naming it.
-    """
-    # Imported here: sources.services imports nothing from wiki, and this keeps it that way.
-    from sources.services import partial_date_parse, source_create, venue_create
-
-    venues = {}
-    for number, row in enumerate(data.get("venues", []), start=1):
-        with _naming_row("Venue", number, row.get("slug")):
-            reviewed, _precision = partial_date_parse(row.get("last_reviewed"))
-            venues[row["slug"]] = venue_create(
-                slug=row["slug"],
-                name=row["name"],
-                type=row["type"],
-                description=row.get("description", ""),
-                website=row.get("website", ""),
-                peer_reviewed=row.get("peer_reviewed", False),
-                credibility=row.get("credibility"),
-                credibility_rationale=row.get("credibility_rationale", ""),
-                credibility_reviewed_on=reviewed,
-                domains=row.get("domains", []),
-            )
-    sources = {}
-    for number, row in enumerate(data.get("sources", []), start=1):
-        with _naming_row("Source", number, row.get("url")):
-            sources[row["url"]] = source_create(
-                url=row["url"],
-                title=row.get("title", ""),
-                type=row.get("type", "web"),
-                authors=row.get("authors", []),
-                published=row.get("published"),
-                abstract=row.get("abstract", ""),
-                summary=row.get("summary", ""),
-                review=row.get("review", ""),
-                key_points=row.get("key_points", []),
-                tags=row.get("tags", []),
-                venue=venues[row["venue"]] if row.get("venue") else None,
-                credibility_override=row.get("credibility_override"),
-            )
-    pages = data.get("pages", [])
-    for number, row in enumerate(pages, start=1):
-        with _naming_row("Page", number, row.get("slug")):
-            last_edited, _precision = partial_date_parse(row.get("last_edited"))
-            page = wiki_page_create(
-                slug=row["slug"],
-                title=row["title"],
-                type=row.get("type", PageType.OTHER),
-                status=row.get("status", PageStatus.DRAFT),
-                description=row.get("description", ""),
-                summary=row.get("summary", ""),
-                body=row.get("body", ""),
-                last_edited=last_edited,
-                reader_importance=row.get("reader_importance"),
-                research_importance=row.get("research_importance"),
-                quality=row.get("quality"),
-                subscores=row.get("subscores"),
-                tags=row.get("tags", []),
-            )
-            for cited in row.get("citations", []):
-                citation_ensure(
-                    page=page, source=sources[cited["source"]], note=cited.get("note", "")
-                )
-    return {
-        "venues": len(venues),
-        "sources": len(sources),
-        "pages": len(pages),
-        "citations": Citation.objects.count(),
-    }
-
-
-class _naming_row:
-    """Re-raise a row's validation or lookup error with the row's kind, number and name."""
-
-    def __init__(self, kind: str, number: int, name: str | None):
-        self.params = {"kind": kind, "number": number, "name": name or "?"}
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            return False
-        if issubclass(exc_type, ValidationError):
-            errors = "; ".join(exc.messages)
-        elif issubclass(exc_type, KeyError):
-            errors = f"{exc.args[0]!r} is missing or names nothing known"
-        else:
-            return False
-        raise ValidationError(
-            DEMO_ROW_INVALID, code="invalid_row", params={**self.params, "errors": errors}
-        ) from exc
-
-
 @transaction.atomic
 def wiki_page_update(
     *,
@@ -269,7 +170,6 @@ def wiki_page_update(
     **fields,
 ) -> list[str]:
     """Change a page and keep its citations in step with its body; return what changed."""
-    from sources.services import instance_fields_update
 
     for name in ("reader_importance", "research_importance"):
         if name in fields:

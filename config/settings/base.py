@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "search",
     "sources",
     "wiki",
+    "interchange",
 ]
 
 MIDDLEWARE = [

@@ -16,11 +16,11 @@ from django.core.management import call_command
 from taggit.models import Tag
 
 from core.text import plain_text
+from interchange.longterm_wiki.importer import longterm_wiki_import
 from sources.models import Source, Venue
 from tests.conftest import require
 from tests.wiki.kb_builder import database_state
 from tests.wiki.leftovers import leftovers
-from wiki.importer import longterm_wiki_import
 from wiki.models import Citation, WikiPage
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,6 +7,7 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from interchange.management.commands.load_demo import DEMO_FILE
 from sources.models import (
     EDITORS_GROUP,
     RATING_MODERATORS_GROUP,
@@ -16,7 +17,6 @@ from sources.models import (
 )
 from sources.selectors import source_list_annotated
 from tests.wiki.leftovers import leftovers
-from wiki.management.commands.load_demo import DEMO_FILE
 from wiki.models import Citation, PageType, WikiPage
 
 pytestmark = pytest.mark.django_db

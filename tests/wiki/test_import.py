@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from interchange.longterm_wiki.importer import ImportFailed, longterm_wiki_import
 from sources.models import Source, Venue
 from tests.wiki.kb_builder import database_state, write_kb
-from wiki.importer import ImportFailed, longterm_wiki_import
 from wiki.models import Citation, WikiPage
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 import pytest
 
+from interchange.longterm_wiki.mdx import MdxNote, markdown_to_mdx, mdx_line_of, mdx_to_markdown
 from wiki.markup import RenderContext, body_render
-from wiki.mdx import MdxNote, markdown_to_mdx, mdx_line_of, mdx_to_markdown
 
 
 def markdown(body, **kwargs):

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from interchange.longterm_wiki.mdx import markdown_to_mdx, mdx_to_markdown, refs_sub
 from tests.wiki.test_markup_bounds import DEADLINE, SECONDS, deadline, repeated
-from wiki.mdx import markdown_to_mdx, mdx_to_markdown, refs_sub
 
 HOSTILE = {
     # References whose text never closes, closes with one bracket, or closes at the end.
@@ -68,7 +68,7 @@ def test_a_hostile_page_converts_in_time_linear_in_its_size(shape, direction):
     ],
 )
 def test_linear_reference_replacement_matches_the_regex(text):
-    from wiki.mdx import REF_ANY_RE
+    from interchange.longterm_wiki.mdx import REF_ANY_RE
 
     def show(ref):
         return f"<{ref['ref']}:{ref['text']}>"

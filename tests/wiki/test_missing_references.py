@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from interchange.longterm_wiki.importer import longterm_wiki_import
 from tests.factories import SourceFactory
 from tests.wiki.kb_builder import write_kb
-from wiki.importer import longterm_wiki_import
 from wiki.models import Citation, WikiPage
 from wiki.services import wiki_page_create, wiki_page_reference_map
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from interchange.longterm_wiki.mdx import mdx_to_markdown
 from tests.test_security import assert_safe
 from tests.wiki.leftovers import leftovers, visible_text
 from wiki.markup import (
@@ -17,7 +18,6 @@ from wiki.markup import (
     body_render_page,
 )
 from wiki.markup_blocks import footnote_kind, math_to_mathml
-from wiki.mdx import mdx_to_markdown
 
 CONTEXT = RenderContext(
     citations={"4f75d2d6d47e8531": (1, "How China views AI risks")},

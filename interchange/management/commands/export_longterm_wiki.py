@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from wiki.exporter import ExportError, longterm_wiki_export
+from interchange.longterm_wiki.exporter import ExportError, longterm_wiki_export
 
 
 class Command(BaseCommand):

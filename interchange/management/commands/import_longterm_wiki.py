@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.progress import Progress
-from wiki.importer import ImportFailed, longterm_wiki_import
+from interchange.longterm_wiki.importer import ImportFailed, longterm_wiki_import
 
 
 class Command(BaseCommand):

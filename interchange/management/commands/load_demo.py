@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.history import history_context
+from interchange.demo import demo_knowledge_base_load
 from sources.models import Source, Venue
 from wiki.models import WikiPage
-from wiki.services import demo_knowledge_base_load
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "demo_knowledge_base.yaml"
 

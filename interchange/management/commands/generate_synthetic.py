@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.progress import Progress, non_negative
-from wiki.synthetic import synthetic_generate
+from interchange.synthetic import synthetic_generate
+from sources.models import Source
 
 
 class Command(BaseCommand):
@@ -30,6 +31,4 @@ class Command(BaseCommand):
 
     @staticmethod
     def _any_source() -> bool:
-        from sources.models import Source
-
         return Source.objects.exists()

@@ -18,11 +18,11 @@ from pathlib import Path
 import yaml
 
 from sources.models import DatePrecision, Source, Venue
+from wiki.models import Citation, PageStatus, WikiPage
+from wiki.quality import SUBSCORES
 
-from .longterm_wiki import ENTITIES_DIR, PAGES_DIR, PUBLICATIONS, RESOURCES_DIR, SNAPSHOT
+from .files import ENTITIES_DIR, PAGES_DIR, PUBLICATIONS, RESOURCES_DIR, SNAPSHOT
 from .mdx import markdown_to_mdx
-from .models import Citation, PageStatus, WikiPage
-from .quality import SUBSCORES
 
 EXPORT_NOT_EMPTY = "{path} already holds files; export into a new or empty folder."
 

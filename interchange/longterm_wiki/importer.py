@@ -37,8 +37,13 @@ from search.index import search_index_deferred
 from sources.models import Source, SourceAuthor, Venue, stable_id_normalize
 from sources.selectors import venue_matcher_build
 from sources.services import source_create, source_update, venue_create, venue_update
+from wiki.markup import body_formula_errors, body_link_urls, body_missing_references
+from wiki.markup_blocks import footnote_kind
+from wiki.models import Citation, PageStatus, PageType, WikiPage
+from wiki.quality import SUBSCORES
+from wiki.services import citations_add_missing, wiki_page_create, wiki_page_update
 
-from .longterm_wiki import (
+from .files import (
     ENTITIES_DIR,
     PAGES_DIR,
     PUBLICATIONS,
@@ -66,12 +71,7 @@ from .longterm_wiki import (
     relative_name,
     yaml_load,
 )
-from .markup import body_formula_errors, body_link_urls, body_missing_references
-from .markup_blocks import footnote_kind
 from .mdx import mdx_line_of, mdx_to_markdown
-from .models import Citation, PageStatus, PageType, WikiPage
-from .quality import SUBSCORES
-from .services import citations_add_missing, wiki_page_create, wiki_page_update
 
 KINDS = ("venues", "sources", "pages", "citations", "tags")
 OUTCOMES = ("created", "updated", "unchanged")

@@ -73,7 +73,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .markup import REF_RE
+from wiki.markup import REF_RE
 
 # A citation ref or page slug, as REF_RE reads them.
 NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
