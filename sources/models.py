@@ -34,6 +34,8 @@ from core.models import PlainTextModel, TimeStampedModel
 from ratings.models import RatedModel
 from search.models import SearchRankedModel, search_rank_indexes
 
+from .domains import VenueMatcher, domain_normalize, host_suffixes, url_host_and_path
+
 # The two staff roles; a migration creates these groups with their permissions.
 EDITORS_GROUP = "Editors"
 RATING_MODERATORS_GROUP = "Rating moderators"
@@ -166,6 +168,18 @@ class VenueQuerySet(models.QuerySet):
     def rated(self):
         return self.filter(credibility__isnull=False)
 
+    def for_url(self, url: str) -> Venue | None:
+        """Return the venue a URL belongs to by its domain (the longest match), or None."""
+        host, _path = url_host_and_path(url)
+        if not host:
+            return None
+        condition = Q()
+        for candidate in host_suffixes(host):
+            condition |= Q(domain=candidate) | Q(domain__startswith=candidate + "/")
+        rows = VenueDomain.objects.filter(condition).values_list("domain", "venue_id")
+        venue_id = VenueMatcher(rows).match_id(url)
+        return self.get(pk=venue_id) if venue_id is not None else None
+
 
 class Venue(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
     """A publication venue: a journal, think tank, news outlet and the like."""
@@ -226,21 +240,6 @@ class Venue(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
     def rating_decision_applied(self, *, rationale: str) -> None:
         self.credibility_rationale = rationale
         self.credibility_reviewed_on = timezone.localdate()
-
-
-def domain_normalize(value: str) -> str:
-    """Return a venue domain in its stored form: lower-case host, no scheme, no `www.`.
-
-    A path prefix is kept (`nature.com/articles`) without its trailing slash.
-    """
-    text = value.strip().lower()
-    for scheme in ("https://", "http://"):
-        if text.startswith(scheme):
-            text = text[len(scheme) :]
-    text = text.rstrip("/")
-    host, _slash, path = text.partition("/")
-    host = host.split(":", 1)[0].removeprefix("www.")
-    return f"{host}/{path}" if path else host
 
 
 _DOMAIN_SHAPE = RegexValidator(
@@ -559,9 +558,7 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         if self.published_precision and not self.published_on:
             raise ValidationError({"published_precision": PRECISION_WITHOUT_DATE}, code="invalid")
         if self.venue_id is None and self.url and not self._venue_inferred:
-            from .selectors import venue_for_url
-
-            self.venue = venue_for_url(self.url)
+            self.venue = Venue.objects.for_url(self.url)
 
     def assign_ids(self):
         """Give a new source its id from its URL and a stable id, unless it already has them."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import (
@@ -19,66 +18,18 @@ from django.utils import timezone
 
 from core.selectors import count_per_row, ordering_of
 
+from .domains import VenueMatcher
 from .models import (
     FetchOutcome,
     Snapshot,
     Source,
     Venue,
     VenueDomain,
-    domain_normalize,
     stable_id_normalize,
 )
 
 # Pages' citations of sources, kept by the wiki app (above this one): named, not imported.
 CITATION = "wiki.Citation"
-
-
-def url_host_and_path(url: str) -> tuple[str, str]:
-    """Return a URL's host (lower case, without `www.` and port) and its path."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    return host, parts.path or "/"
-
-
-def _host_suffixes(host: str) -> list[str]:
-    """Return the host and each parent domain: a.b.org -> [a.b.org, b.org, org]."""
-    labels = host.split(".")
-    return [".".join(labels[i:]) for i in range(len(labels))]
-
-
-def _path_is_under(path: str, prefix: str) -> bool:
-    """Tell whether a URL path lies under a prefix at a segment boundary."""
-    prefix = "/" + prefix.strip("/")
-    return path == prefix or path.startswith(prefix + "/")
-
-
-class VenueMatcher:
-    """Match URLs to venues by domain: the longest matching domain wins.
-
-    `www.` is ignored, a subdomain matches its parent domain, and a domain with a path
-    prefix matches only URLs under that path.
-    """
-
-    def __init__(self, domains: Iterable[tuple[str, int]]):
-        self._by_host: dict[str, list[tuple[str, int]]] = {}
-        for domain, venue_id in domains:
-            host, _slash, path = domain_normalize(domain).partition("/")
-            self._by_host.setdefault(host, []).append((path, venue_id))
-
-    def match_id(self, url: str) -> int | None:
-        """Return the id of the venue whose domain matches the URL best, or None."""
-        host, path = url_host_and_path(url)
-        if not host:
-            return None
-        best: tuple[int, int] | None = None
-        for candidate in _host_suffixes(host):
-            for prefix, venue_id in self._by_host.get(candidate, ()):
-                if prefix and not _path_is_under(path, prefix):
-                    continue
-                length = len(candidate) + len(prefix)
-                if best is None or length > best[0]:
-                    best = (length, venue_id)
-        return best[1] if best else None
 
 
 def venue_matcher_build() -> VenueMatcher:
@@ -88,15 +39,7 @@ def venue_matcher_build() -> VenueMatcher:
 
 def venue_for_url(url: str) -> Venue | None:
     """Return the venue a URL belongs to by its domain, or None."""
-    host, _path = url_host_and_path(url)
-    if not host:
-        return None
-    condition = Q()
-    for candidate in _host_suffixes(host):
-        condition |= Q(domain=candidate) | Q(domain__startswith=candidate + "/")
-    matcher = VenueMatcher(VenueDomain.objects.filter(condition).values_list("domain", "venue_id"))
-    venue_id = matcher.match_id(url)
-    return Venue.objects.get(pk=venue_id) if venue_id is not None else None
+    return Venue.objects.for_url(url)
 
 
 def source_list_annotated(queryset: QuerySet[Source] | None = None) -> QuerySet[Source]:

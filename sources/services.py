@@ -16,6 +16,7 @@ from taggit.models import Tag
 from core.changes import records_changed
 from core.models import PlainTextModel
 
+from .domains import VenueMatcher, domain_normalize
 from .models import (
     DatePrecision,
     Source,
@@ -25,9 +26,7 @@ from .models import (
     Venue,
     VenueDomain,
     VenueType,
-    domain_normalize,
 )
-from .selectors import VenueMatcher
 
 
 def validate(instance) -> None:

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from sources.models import EDITORS_GROUP, RATING_MODERATORS_GROUP
+from tests.write_announcements import WriteAnnouncements
 
 REQUIRE_ALL = os.environ.get("CREDENCE_REQUIRE_ALL") == "1"
 # .ci/run names the database each pass is meant to run on, so a mistyped DATABASE_URL
@@ -44,6 +45,23 @@ def _empty_cache():
     """Each test starts with an empty cache: pages cached by one test (whose rows were
     rolled back) must not answer another."""
     cache.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a test whose code wrote in bulk without saying what changed (see
+    tests/write_announcements.py): the page cache and the search index would miss it."""
+    with WriteAnnouncements().watching() as writes:
+        result = yield
+    unannounced = writes.unannounced()
+    if unannounced:
+        lines = "\n".join(f"  {write}" for write in unannounced)
+        pytest.fail(
+            "A bulk write did not say what it changed (call core.changes.records_changed):\n"
+            + lines,
+            pytrace=False,
+        )
+    return result
 
 
 def pytest_runtest_setup(item):

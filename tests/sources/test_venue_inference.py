@@ -1,7 +1,7 @@
 import pytest
 
-from sources.models import domain_normalize
-from sources.selectors import VenueMatcher, venue_for_url
+from sources.domains import VenueMatcher, domain_normalize
+from sources.selectors import venue_for_url
 from sources.services import source_create, venue_create
 
 NATURE, NATURE_ARTICLES, EXAMPLE, BLOG = 1, 2, 3, 4
