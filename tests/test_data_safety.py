@@ -15,10 +15,10 @@ from django.db import connection
 
 from interchange.longterm_wiki.importer import longterm_wiki_import
 from sources.models import Source
-from tests.wiki.kb_builder import write_kb
+from tests.interchange.kb_builder import write_kb
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = {"sources", "wiki", "taggit"}
+APPS = {"ratings", "sources", "wiki", "taggit"}
 
 
 def checksums() -> dict[str, tuple[int, str]]:

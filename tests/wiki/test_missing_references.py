@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from interchange.longterm_wiki.importer import longterm_wiki_import
 from tests.factories import SourceFactory
-from tests.wiki.kb_builder import write_kb
+from tests.interchange.kb_builder import write_kb
 from wiki.models import Citation, WikiPage
 from wiki.services import wiki_page_create, wiki_page_reference_map
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from interchange.longterm_wiki.mdx import mdx_to_markdown
+from tests.interchange.leftovers import leftovers, visible_text
 from tests.test_security import assert_safe
-from tests.wiki.leftovers import leftovers, visible_text
 from wiki.markup import (
     RenderContext,
     body_footnote_replace,

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from interchange.longterm_wiki.importer import ImportFailed, longterm_wiki_import
 from sources.models import Source, Venue
-from tests.wiki.kb_builder import write_kb
+from tests.interchange.kb_builder import write_kb
 from wiki.models import WikiPage
 
 pytestmark = pytest.mark.django_db

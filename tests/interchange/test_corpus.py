@@ -19,8 +19,8 @@ from core.text import plain_text
 from interchange.longterm_wiki.importer import longterm_wiki_import
 from sources.models import Source, Venue
 from tests.conftest import require
-from tests.wiki.kb_builder import database_state
-from tests.wiki.leftovers import leftovers
+from tests.interchange.kb_builder import database_state
+from tests.interchange.leftovers import leftovers
 from wiki.models import Citation, WikiPage
 
 ROOT = Path(__file__).resolve().parents[2]

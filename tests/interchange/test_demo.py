@@ -16,7 +16,7 @@ from sources.models import (
     Venue,
 )
 from sources.selectors import source_list_annotated
-from tests.wiki.leftovers import leftovers
+from tests.interchange.leftovers import leftovers
 from wiki.models import Citation, PageType, WikiPage
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from sources.fetching import Extracted, FetchResult
 from sources.models import FetchOutcome, Source, Venue
 from sources.services import source_create, source_update, venue_create
 from sources.snapshots import snapshot_store
-from tests.wiki.kb_builder import ALPHA, PUBLICATIONS, SNAPSHOT, write_kb
+from tests.interchange.kb_builder import ALPHA, PUBLICATIONS, SNAPSHOT, write_kb
 from wiki.models import WikiPage
 from wiki.services import wiki_page_create
 

@@ -100,7 +100,7 @@ def test_every_kind_of_change_makes_pages_fresh(client, change, tmp_path):
         expected = (source.get_absolute_url(), "New venue name")
     else:
         from interchange.longterm_wiki.importer import longterm_wiki_import
-        from tests.wiki.kb_builder import write_kb
+        from tests.interchange.kb_builder import write_kb
 
         longterm_wiki_import(write_kb(tmp_path))
         imported = Source.objects.exclude(pk=source.pk).order_by("title").first()

@@ -135,7 +135,7 @@ def test_a_deleted_record_is_no_longer_found(corpus):
 
 def test_an_import_is_searchable(tmp_path):
     from interchange.longterm_wiki.importer import longterm_wiki_import
-    from tests.wiki.kb_builder import write_kb
+    from tests.interchange.kb_builder import write_kb
 
     longterm_wiki_import(write_kb(tmp_path))
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from interchange.longterm_wiki.importer import ImportFailed, longterm_wiki_import
 from sources.models import Source, Venue
-from tests.wiki.kb_builder import database_state, write_kb
+from tests.interchange.kb_builder import database_state, write_kb
 from wiki.models import Citation, WikiPage
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_what_cannot_be_linked_is_reported_and_the_rest_imported(imported, expec
 
 
 def test_a_duplicate_id_in_one_file_is_reported(tmp_path):
-    from tests.wiki import kb_builder
+    from tests.interchange import kb_builder
 
     twice = kb_builder.RESOURCES + (
         '- id: "4444444444444444"\n  url: https://www.linked.example.org/page/\n'
