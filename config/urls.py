@@ -4,7 +4,7 @@ import os
 
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -25,6 +25,13 @@ urlpatterns = [
         name="favicon",
     ),
     path("admin/changes/", admin.site.admin_view(recent_changes_view), name="recent_changes"),
+    # Rating moderation moved from the wiki app to its own: addresses people kept (the
+    # queue, a proposal sent by e-mail) still lead to the same page.
+    re_path(
+        r"^admin/wiki/(?P<rest>rating(?:proposal|decision|report)/.*)$",
+        RedirectView.as_view(url="/admin/ratings/%(rest)s", query_string=True, permanent=True),
+        name="ratings_moved",
+    ),
     path("admin/", admin.site.urls),
     path("", include("sources.urls")),
     path("", include("wiki.urls")),

@@ -227,16 +227,21 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
 
     # -- revert ----------------------------------------------------------------------
 
+    @staticmethod
+    def reverting_to(request):
+        """The historical version this request reverts to, or None (an ordinary edit)."""
+        return getattr(request, "history_revert", None)
+
     def _guards_concurrent_edits(self, request, obj) -> bool:
         return (
             obj is not None
             and obj.pk is not None
-            and getattr(request, "history_revert", None) is None
+            and self.reverting_to(request) is None
             and any(f.name == "updated_at" for f in self.model._meta.fields)
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        revert = getattr(request, "history_revert", None) is not None
+        revert = self.reverting_to(request) is not None
         # simple-history builds the revert form as for a new record; as a change, the
         # admin's read-only rules (the user's permissions, the rating fields) apply to it.
         change = change or revert
@@ -274,14 +279,14 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if getattr(request, "history_revert", None) is not None:
+        if self.reverting_to(request) is not None:
             fieldsets.insert(0, (_("Revert"), {"fields": ["revert_reason"]}))
         if self._guards_concurrent_edits(request, obj):
             fieldsets.append((None, {"fields": ["loaded_version"], "classes": ["hidden"]}))
         return fieldsets
 
     def save_model(self, request, obj, form, change):
-        record = getattr(request, "history_revert", None)
+        record = self.reverting_to(request)
         if record is not None:
             obj._change_reason = revert_reason_text(record, form.cleaned_data["revert_reason"])
         super().save_model(request, obj, form, change)

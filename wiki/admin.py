@@ -142,7 +142,7 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if getattr(request, "history_revert", None) is not None:
+        if self.reverting_to(request) is not None:
             # A revert saves no inlines (save_related is not called): the body decides.
             wiki_page_citations_sync(page=obj)
 

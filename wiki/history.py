@@ -11,19 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ratings.kinds import RATED_KINDS
 from ratings.models import RatingProposal
-from sources.models import Source, Venue
 
-from .models import Citation, WikiPage
+from .models import Citation
+
 
 # The kinds on "Recent changes", by the name used in its filter.
-TRACKED_KINDS: dict[str, type[Model]] = {
-    "venue": Venue,
-    "source": Source,
-    "page": WikiPage,
-    "citation": Citation,
-    "proposal": RatingProposal,
-}
+def tracked_kinds() -> dict[str, type[Model]]:
+    """The kinds on "Recent changes", by the name used in its filter: every rated kind (as
+    the apps registered them), citations and rating proposals."""
+    rated = {name: kind.model for name, kind in RATED_KINDS.items()}
+    return {**rated, "citation": Citation, "proposal": RatingProposal}
+
+
 KIND_LABELS = {
     "venue": _("Venue"),
     "source": _("Source"),
@@ -47,7 +48,7 @@ class Change:
 
     @property
     def model(self) -> type[Model]:
-        return TRACKED_KINDS[self.kind]
+        return tracked_kinds()[self.kind]
 
     @property
     def object_id(self):
@@ -125,8 +126,9 @@ def recent_changes(
     start = _day_start(since) if since is not None else None
     end = _day_start(until + timedelta(days=1)) if until not in (None, date.max) else None
     parts = []
-    for kind in kinds or TRACKED_KINDS:
-        model = TRACKED_KINDS[kind]
+    tracked = tracked_kinds()
+    for kind in kinds or tracked:
+        model = tracked[kind]
         rows = model.history.all()
         if user_id is not None:
             rows = rows.filter(history_user_id=user_id)
@@ -158,7 +160,7 @@ def changes_load(rows) -> list[Change]:
         wanted.setdefault(row["change_kind"], []).append(row["change_id"])
     loaded = {}
     for kind, ids in wanted.items():
-        history = TRACKED_KINDS[kind].history.select_related(
+        history = tracked_kinds()[kind].history.select_related(
             "history_user", *RELATED_SHOWN.get(kind, ())
         )
         for record in history.filter(history_id__in=ids):

@@ -16,9 +16,8 @@ from ratings.services import rating_proposal_approve, rating_proposal_create
 from sources.models import Source, Venue
 from tests.factories import CitationFactory, SourceFactory, VenueFactory, WikiPageFactory
 from tests.html_forms import form_data
+from tests.interchange.kb_builder import write_kb
 from wiki.models import Citation, WikiPage
-
-from .wiki.kb_builder import write_kb
 
 pytestmark = pytest.mark.django_db
 

@@ -187,3 +187,12 @@ def test_a_moderator_sees_why_they_cannot_approve_their_own(moderator_client, mo
     assert "another moderator has to approve it" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING
+
+
+def test_the_moderation_admin_old_addresses_lead_to_the_same_pages(moderator_client):
+    response = moderator_client.get("/admin/wiki/ratingproposal/?status=pending")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/admin/ratings/ratingproposal/?status=pending"
+    assert moderator_client.get("/admin/wiki/ratingreport/").url == "/admin/ratings/ratingreport/"
+    assert moderator_client.get("/admin/wiki/wikipage/").status_code == 200
