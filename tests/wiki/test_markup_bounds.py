@@ -2,6 +2,7 @@
 defeat a naive parser renders within a bound of a plain body of the same size, and within a
 second; and the bounds the renderer sets itself (raw HTML elements, math, link destinations)."""
 
+import gc
 import re
 import signal
 import textwrap
@@ -85,18 +86,26 @@ HOSTILE = {
 
 @contextmanager
 def deadline(seconds: float):
-    """Raise TimeoutError here once `seconds` have passed (SIGALRM: the main thread only)."""
+    """Raise TimeoutError here once `seconds` have passed (SIGALRM: the main thread only).
+
+    The garbage collector waits meanwhile: a collection of everything the test run has
+    built so far would be counted against the code under test.
+    """
 
     def expire(signum, frame):
         raise TimeoutError(f"stopped after {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
+    collecting = gc.isenabled()
+    gc.disable()
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if collecting:
+            gc.enable()
 
 
 def best_time(body: str, *, runs: int, enough: float = 0.0) -> float:
