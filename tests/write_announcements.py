@@ -34,7 +34,11 @@ PROJECT_CODE = tuple(
     for app in ("accounts", "config", "core", "interchange", "ratings", "search", "sources", "wiki")
 )
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?P<table>\w+)"?', re.I)
-UPDATE = re.compile(r'^\s*UPDATE\s+"?\w+"?\s+SET\s+(?P<set>.*?)(?:\s+WHERE\s|$)', re.I | re.S)
+# The SET list of an UPDATE (the table may have an alias), up to its WHERE or FROM.
+UPDATE = re.compile(
+    r'^\s*UPDATE\s+"?\w+"?(?:\s+(?!SET\b)\w+)?\s+SET\s+(?P<set>.*?)(?:\s+(?:WHERE|FROM)\s|$)',
+    re.I | re.S,
+)
 SET_COLUMN = re.compile(r'"?(\w+)"?\s*=')
 # Kept by the search index beside each searchable row: written by the index itself.
 SEARCH_COLUMN = re.compile(r"^search_\w+$")
