@@ -26,7 +26,7 @@ from .selectors import (
     wiki_pages_broken_references,
     wiki_pages_missing_references,
 )
-from .services import wiki_page_citations_sync, wiki_page_reference_map
+from .services import wiki_page_citations_sync, wiki_page_edit_date, wiki_page_reference_map
 
 
 class QualityBandFilter(admin.SimpleListFilter):
@@ -141,8 +141,13 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         wiki_page_citations_sync(page=form.instance)
 
     def save_model(self, request, obj, form, change):
+        reverting = self.reverting_to(request) is not None
+        # A date typed in the form stands; a revert's is the old version's, so it moves.
+        if reverting or "last_edited" not in form.changed_data:
+            stored = WikiPage.objects.filter(pk=obj.pk).first() if obj.pk else None
+            wiki_page_edit_date(page=obj, stored=stored)
         super().save_model(request, obj, form, change)
-        if self.reverting_to(request) is not None:
+        if reverting:
             # A revert saves no inlines (save_related is not called): the body decides.
             wiki_page_citations_sync(page=obj)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.history import bulk_create_tracked, bulk_update_tracked
@@ -161,6 +162,21 @@ def citations_add_missing(*, pairs: Iterable[tuple[WikiPage, Source]]) -> int:
     return len(new)
 
 
+# What readers read of a page: an edit to any of them moves its "Last edited".
+READ_FIELDS = ("body", "description", "summary")
+
+
+def wiki_page_edit_date(*, page: WikiPage, stored: WikiPage | None) -> bool:
+    """Date an edit: make the page's Last edited today when its body, description or summary
+    differ from the stored page's (or it is new); return whether it did."""
+    if stored is not None and all(
+        getattr(page, name) == getattr(stored, name) for name in READ_FIELDS
+    ):
+        return False
+    page.last_edited = timezone.localdate()
+    return True
+
+
 @transaction.atomic
 def wiki_page_update(
     *,
@@ -169,8 +185,15 @@ def wiki_page_update(
     tags: Sequence[str] | None = None,
     **fields,
 ) -> list[str]:
-    """Change a page and keep its citations in step with its body; return what changed."""
+    """Change a page and keep its citations in step with its body; return what changed.
 
+    An edit of what readers read moves Last edited to today, unless `last_edited` is given
+    (an import carries the date of the system it comes from).
+    """
+    if "last_edited" not in fields:
+        read = page.plain_text_values({k: v for k, v in fields.items() if k in READ_FIELDS})
+        if any(getattr(page, name) != value for name, value in read.items()):
+            fields["last_edited"] = timezone.localdate()
     for name in ("reader_importance", "research_importance"):
         if name in fields:
             fields[name] = _decimal(fields[name])
