@@ -32,6 +32,7 @@ from .models import (
 )
 from .selectors import (
     review_due_condition,
+    review_missing_condition,
     source_list_annotated,
     venue_list_annotated,
 )
@@ -73,11 +74,13 @@ class ReviewDueFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("due", _("Due for review"))]
+        return [("due", _("Overdue for review")), ("never", _("Not yet reviewed"))]
 
     def queryset(self, request, queryset):
         if self.value() == "due":
             return queryset.filter(review_due_condition())
+        if self.value() == "never":
+            return queryset.filter(review_missing_condition())
         return queryset
 
 
@@ -99,7 +102,7 @@ class VenueAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         "source_count",
         "citing_page_count",
         "credibility_reviewed_on",
-        "review_due",
+        "review_state",
     ]
     list_filter = ["type", "credibility", ReviewDueFilter, "peer_reviewed"]
     search_fields = ["name", "slug", "domains__domain", "description"]
@@ -122,9 +125,13 @@ class VenueAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
     def credibility_column(self, venue):
         return credibility_html(venue.credibility)
 
-    @admin.display(description=_("review due"), boolean=True)
-    def review_due(self, venue):
-        return venue.review_due
+    @admin.display(description=_("review"))
+    def review_state(self, venue):
+        if venue.review_due:
+            return _("Overdue")
+        if venue.review_missing:
+            return _("Not yet reviewed")
+        return ""
 
     @admin.display(description=_("sources"), ordering="source_count")
     def source_count(self, venue):

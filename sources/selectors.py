@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
-    F,
     Q,
     QuerySet,
 )
@@ -61,6 +60,7 @@ def venue_list_annotated(queryset: QuerySet[Venue] | None = None) -> QuerySet[Ve
         source_count=count_per_row(Source, "venue"),
         citing_page_count=count_per_row(CITATION, "source__venue", "page", distinct=True),
         review_due=ExpressionWrapper(review_due_condition(), output_field=BooleanField()),
+        review_missing=ExpressionWrapper(review_missing_condition(), output_field=BooleanField()),
     ).order_by(*ordering_of(queryset))
 
 
@@ -77,17 +77,24 @@ def review_cutoff() -> date:
 
 
 def review_due_condition() -> Q:
-    """Return the condition for a rated venue whose review is missing or too old."""
-    return Q(credibility__isnull=False) & (
-        Q(credibility_reviewed_on__isnull=True) | Q(credibility_reviewed_on__lt=review_cutoff())
-    )
+    """Return the condition for a rated venue whose last review here is too old."""
+    return Q(credibility__isnull=False, credibility_reviewed_on__lt=review_cutoff())
+
+
+def review_missing_condition() -> Q:
+    """Return the condition for a rated venue never reviewed here (a rating imported with
+    no review date): not overdue, but not vouched for by a review either."""
+    return Q(credibility__isnull=False, credibility_reviewed_on__isnull=True)
 
 
 def venues_due_for_review() -> QuerySet[Venue]:
-    """Return the rated venues due for review, longest overdue first."""
-    return Venue.objects.filter(review_due_condition()).order_by(
-        F("credibility_reviewed_on").asc(nulls_first=True), "name"
-    )
+    """Return the rated venues overdue for review, longest overdue first."""
+    return Venue.objects.filter(review_due_condition()).order_by("credibility_reviewed_on", "name")
+
+
+def venues_not_yet_reviewed() -> QuerySet[Venue]:
+    """Return the rated venues never reviewed here, by name."""
+    return Venue.objects.filter(review_missing_condition()).order_by("name")
 
 
 def source_resolve_refs(refs: Iterable[str]) -> dict[str, Source]:

@@ -4,7 +4,7 @@ from django import template
 
 from ratings.kinds import is_moderator
 from ratings.selectors import proposals_waiting, reports_open
-from sources.selectors import venues_due_for_review
+from sources.selectors import venues_due_for_review, venues_not_yet_reviewed
 
 register = template.Library()
 
@@ -18,5 +18,6 @@ def moderation_summary(context):
         "show": True,
         "waiting": proposals_waiting().count(),
         "due": venues_due_for_review().count(),
+        "never_reviewed": venues_not_yet_reviewed().count(),
         "reports": reports_open().count(),
     }

@@ -1,4 +1,5 @@
-"""Venues whose rating was last reviewed too long ago are due for review."""
+"""Venues whose rating was last reviewed too long ago are due for review; rated venues never
+reviewed here (as after an import) are "not yet reviewed", a state of their own."""
 
 from datetime import date, timedelta
 
@@ -6,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sources.selectors import months_before, venues_due_for_review
+from sources.selectors import months_before, venues_due_for_review, venues_not_yet_reviewed
 from tests.factories import VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +38,17 @@ def venues():
 
 
 def test_rated_venues_not_reviewed_within_the_period_are_due(venues):
-    assert set(venues_due_for_review()) == {venues["old"], venues["never"]}
+    assert set(venues_due_for_review()) == {venues["old"]}
+
+
+def test_rated_venues_never_reviewed_here_are_not_yet_reviewed_not_due(venues):
+    assert set(venues_not_yet_reviewed()) == {venues["never"]}
 
 
 def test_the_period_is_configurable(venues, settings):
     settings.CREDENCE_REVIEW_AFTER_MONTHS = 1
 
-    assert set(venues_due_for_review()) == {venues["fresh"], venues["old"], venues["never"]}
+    assert set(venues_due_for_review()) == {venues["fresh"], venues["old"]}
 
 
 def test_readers_see_the_due_mark_on_the_venue_page_and_list(client, venues):
@@ -52,15 +57,28 @@ def test_readers_see_the_due_mark_on_the_venue_page_and_list(client, venues):
     listing = client.get(reverse("sources:venue_list")).content.decode()
 
     assert "Due for review" in old and "Due for review" not in fresh
-    assert listing.count('<span class="badge due">Due for review</span>') == 2
+    assert listing.count('<span class="badge due">Due for review</span>') == 1
+
+
+def test_readers_see_a_review_date_only_where_there_is_one(client, venues):
+    never = client.get(venues["never"].get_absolute_url()).content.decode()
+    unrated = client.get(venues["unrated"].get_absolute_url()).content.decode()
+
+    assert "Last reviewed" not in never and "Due for review" not in never
+    assert "Not yet reviewed by Credence" in never
+    assert "Not yet reviewed" not in unrated
 
 
 def test_the_moderators_see_due_venues_from_the_admin_index(moderator_client, venues):
     index = moderator_client.get(reverse("admin:index")).content.decode()
     queue = moderator_client.get(reverse("admin:sources_venue_changelist") + "?review=due")
 
-    assert "2 venues due for review" in index
-    assert set(queue.context["cl"].result_list) == {venues["old"], venues["never"]}
+    never = moderator_client.get(reverse("admin:sources_venue_changelist") + "?review=never")
+
+    assert "1 venue due for review" in index
+    assert "1 rated venue not yet reviewed here" in index
+    assert set(queue.context["cl"].result_list) == {venues["old"]}
+    assert set(never.context["cl"].result_list) == {venues["never"]}
 
 
 def test_editors_do_not_see_the_moderation_summary(editor_client, venues):
