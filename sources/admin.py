@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -230,6 +230,7 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
         "stable_id",
         "effective_credibility",
         "last_snapshot",
+        "cited_by",
         "created_at",
         "updated_at",
     ]
@@ -244,6 +245,7 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
         ),
         (_("Content"), {"fields": ["summary", "review", "abstract", "tags"]}),
         (_("Snapshots"), {"fields": ["last_snapshot"]}),
+        (_("Cited by"), {"fields": ["cited_by"]}),
         (_("Identity"), {"fields": ["id", "stable_id", "created_at", "updated_at"]}),
     ]
 
@@ -286,6 +288,35 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
     @admin.display(description=_("last fetch"), ordering="fetched_at")
     def fetch_column(self, source):
         return fetch_badge_html(source.fetch_outcome)
+
+    @admin.display(description=_("pages citing it"))
+    def cited_by(self, source):
+        """The pages citing the source: title (to edit it), type, quality, and the page."""
+        if source.pk is None:
+            return "–"
+        # Through the citations' relation: the wiki sits above sources and is not imported.
+        citations = source.citations.select_related("page").order_by("page__title", "page_id")
+        rows = [
+            (
+                reverse("admin:wiki_wikipage_change", args=[c.page_id]),
+                c.page.title,
+                c.page.get_type_display(),
+                "–" if c.page.quality is None else c.page.quality,
+                c.page.get_absolute_url(),
+                _("view"),
+            )
+            for c in citations
+        ]
+        if not rows:
+            return _("No page cites this source yet.")
+        return format_html(
+            '<ul class="cited-by">{}</ul>',
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> · {} · quality {} · <a href="{}">{}</a></li>',
+                rows,
+            ),
+        )
 
     @admin.display(description=_("last snapshot"))
     def last_snapshot(self, source):

@@ -6,7 +6,10 @@ import pytest
 from django.urls import reverse
 
 from sources.models import DatePrecision, SourceAuthor, SourceKeyPoint
+from sources.services import source_create
 from tests.factories import CitationFactory, SourceFactory, VenueFactory, WikiPageFactory
+from wiki.models import WikiPage
+from wiki.services import citation_ensure, wiki_page_create
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +242,23 @@ def test_the_source_page_query_count_does_not_grow_with_citing_pages(
     with django_assert_max_num_queries(7):
         response = client.get(url)
     assert "Cited by 50 pages" in response.content.decode()
+
+
+def test_the_source_form_shows_the_pages_citing_it_and_its_snapshot_status(editor_client):
+    source = source_create(url="https://example.org/cited", title="Cited")
+    lonely = source_create(url="https://example.org/lonely", title="Lonely")
+    for slug, title in (("beta", "Beta <b>page</b>"), ("alpha", "Alpha page")):
+        page = wiki_page_create(slug=slug, title=title, type="risk", quality=55)
+        citation_ensure(page=page, source=source)
+
+    form = editor_client.get(reverse("admin:sources_source_change", args=[source.pk]))
+    empty = editor_client.get(reverse("admin:sources_source_change", args=[lonely.pk]))
+
+    html = form.content.decode()
+    alpha, beta = WikiPage.objects.get(slug="alpha"), WikiPage.objects.get(slug="beta")
+    assert html.index("Alpha page") < html.index("Beta &lt;b&gt;page&lt;/b&gt;")
+    assert reverse("admin:wiki_wikipage_change", args=[alpha.pk]) in html
+    assert f'href="{beta.get_absolute_url()}"' in html
+    assert "Risk · quality 55" in html
+    assert "Never fetched." in html
+    assert "No page cites this source yet." in empty.content.decode()
