@@ -287,7 +287,8 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
         proposal = get_object_or_404(RatingProposal, pk=pk)
         if not is_moderator(request.user):
             raise PermissionDenied
-        form = RatingDecisionForm(request.POST or None)
+        stale = rating_values(proposal.target) != proposal.baseline
+        form = RatingDecisionForm(request.POST or None, stale=stale)
         if request.method == "POST" and form.is_valid():
             action = request.POST.get("action")
             try:
@@ -296,7 +297,7 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
                         proposal=proposal,
                         user=request.user,
                         comment=form.cleaned_data["comment"],
-                        confirm_stale=form.cleaned_data["confirm_stale"],
+                        confirm_stale=form.cleaned_data.get("confirm_stale", False),
                     )
                 elif action == "reject":
                     proposal = rating_proposal_reject(
@@ -313,6 +314,9 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
             proposal.refresh_from_db()
         target = proposal.target
         current = rating_values(target)
+        if current != proposal.baseline and not stale:
+            # The ratings changed since the page was shown: ask to confirm this time.
+            form = RatingDecisionForm(request.POST, stale=True)
         labels = venue_names([current.get("venue")])
         rows = [
             (what, old, labels.get(current.get(name), current.get(name)), new)
@@ -326,6 +330,7 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
             "opts": self.model._meta,
             "proposal": proposal,
             "target": target,
+            "target_kind": target._meta.verbose_name,
             "rows": rows,
             "stale": current != proposal.baseline,
             "open": proposal.status in (ProposalStatus.PENDING, ProposalStatus.AWAITING_SECOND),

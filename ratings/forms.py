@@ -42,6 +42,12 @@ class RatingDecisionForm(forms.Form):
         label=_("The ratings changed since the proposal: approve it anyway"), required=False
     )
 
+    def __init__(self, *args, stale: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not stale:
+            # Nothing changed since the proposal: nothing to confirm.
+            del self.fields["confirm_stale"]
+
 
 class RatingReportForm(forms.Form):
     """A reader's report of a wrong rating; `website` is a trap that people leave empty."""

@@ -196,3 +196,64 @@ def test_the_moderation_admin_old_addresses_lead_to_the_same_pages(moderator_cli
     assert response["Location"] == "/admin/ratings/ratingproposal/?status=pending"
     assert moderator_client.get("/admin/wiki/ratingreport/").url == "/admin/ratings/ratingreport/"
     assert moderator_client.get("/admin/wiki/wikipage/").status_code == 200
+
+
+def test_the_decide_page_names_the_record_once_with_its_kind_and_styles_its_buttons(
+    moderator_client, editor
+):
+    venue = VenueFactory(name="Carnegie Endowment", credibility=4)
+    proposal = rating_proposal_create(
+        target=venue, values={"credibility": 3}, rationale="Lapsed.", user=editor
+    )
+
+    html = moderator_client.get(decide_url(proposal)).content.decode()
+
+    assert "Carnegie Endowment <small>(Publication venue)</small>" in html
+    assert "Carnegie Endowment (Carnegie Endowment)" not in html
+    assert 'value="approve" class="button default"' in html
+    assert 'value="reject" class="button"' in html
+
+
+def test_the_stale_checkbox_shows_only_when_the_ratings_changed(
+    moderator_client, moderator, editor
+):
+    venue = VenueFactory(credibility=4)
+    proposal = rating_proposal_create(
+        target=venue, values={"credibility": 3}, rationale="Lapsed.", user=editor
+    )
+
+    fresh = moderator_client.get(decide_url(proposal)).content.decode()
+    rating_change_apply(
+        target=venue,
+        values={"credibility": 5},
+        rationale="Reviewed.",
+        user=moderator,
+        origin=DecisionOrigin.DIRECT,
+    )
+    stale = moderator_client.get(decide_url(proposal)).content.decode()
+
+    assert 'name="confirm_stale"' not in fresh
+    assert 'name="confirm_stale"' in stale
+
+
+def test_ratings_changed_after_the_page_was_shown_ask_for_confirmation(
+    moderator_client, moderator, editor
+):
+    venue = VenueFactory(credibility=4)
+    proposal = rating_proposal_create(
+        target=venue, values={"credibility": 3}, rationale="Lapsed.", user=editor
+    )
+    rating_change_apply(
+        target=venue,
+        values={"credibility": 5},
+        rationale="Reviewed.",
+        user=moderator,
+        origin=DecisionOrigin.DIRECT,
+    )
+
+    # Posted from a page shown before the change: no confirmation in the form.
+    response = moderator_client.post(decide_url(proposal), {"action": "approve", "comment": ""})
+
+    assert response.status_code == 200
+    assert 'name="confirm_stale"' in response.content.decode()
+    assert RatingProposal.objects.get(pk=proposal.pk).status == ProposalStatus.PENDING
