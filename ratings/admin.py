@@ -23,7 +23,14 @@ from .models import (
     RatingReport,
     ReportStatus,
 )
-from .selectors import proposal_changes, proposals_with_venue_names, rating_values, venue_names
+from .selectors import (
+    proposal_changes,
+    proposals_awaiting,
+    proposals_open_of,
+    proposals_with_venue_names,
+    rating_values,
+    venue_names,
+)
 from .services import (
     rating_decision_record,
     rating_proposal_approve,
@@ -172,6 +179,26 @@ def _ratings_changed(form, names) -> set[str]:
     return {name for name in names if name in cleaned and cleaned[name] != getattr(stored, name)}
 
 
+class ProposalsForFilter(admin.SimpleListFilter):
+    """My open proposals, or those awaiting my decision (the dashboard's links)."""
+
+    title = _("whose")
+    parameter_name = "for"
+
+    def lookups(self, request, model_admin):
+        choices = [("mine", _("My open proposals"))]
+        if is_moderator(request.user):
+            choices.append(("me", _("Awaiting my decision")))
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(pk__in=proposals_open_of(request.user))
+        if self.value() == "me" and is_moderator(request.user):
+            return queryset.filter(pk__in=proposals_awaiting(request.user))
+        return queryset
+
+
 class TrailAdminMixin:
     """Records of the moderation trail: made by services, never added, edited or deleted here."""
 
@@ -194,7 +221,7 @@ class RatingProposalAdmin(TrailAdminMixin, VersionHistoryAdmin):
     """Editors propose from a record's page and follow their proposals; moderators decide."""
 
     list_display = ["target_display", "proposed_display", "proposed_by", "status", "created_at"]
-    list_filter = ["status"]
+    list_filter = ["status", ProposalsForFilter]
     list_select_related = ["venue", "source", "page", "proposed_by"]
     readonly_fields = [
         "target_display",

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -107,6 +108,22 @@ def proposals_waiting() -> QuerySet[RatingProposal]:
         .select_related("venue", "source", "page", "proposed_by")
         .order_by("created_at", "id")
     )
+
+
+def proposals_open_of(user) -> QuerySet[RatingProposal]:
+    """Return a user's own proposals still waiting for a decision."""
+    return RatingProposal.objects.filter(
+        proposed_by=user, status__in=[ProposalStatus.PENDING, ProposalStatus.AWAITING_SECOND]
+    )
+
+
+def proposals_awaiting(user) -> QuerySet[RatingProposal]:
+    """Return the waiting proposals this moderator may decide: not their own (unless
+    self-approval is allowed), and not those they gave the first of two approvals."""
+    waiting = proposals_waiting().exclude(first_approved_by=user)
+    if not settings.CREDENCE_ALLOW_SELF_APPROVAL:
+        waiting = waiting.exclude(proposed_by=user)
+    return waiting
 
 
 def reports_open() -> QuerySet[RatingReport]:

@@ -173,6 +173,19 @@ class CredibilityOriginFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SnapshotFilter(admin.SimpleListFilter):
+    title = _("snapshot")
+    parameter_name = "snapshot"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("Never fetched"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(fetched_at__isnull=True)
+        return queryset
+
+
 class CitedFilter(admin.SimpleListFilter):
     title = _("cited")
     parameter_name = "cited"
@@ -215,6 +228,7 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
     ]
     list_filter = [
         "fetch_outcome",
+        SnapshotFilter,
         "type",
         EffectiveCredibilityFilter,
         CredibilityOriginFilter,

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from core.page_cache import content_version
 from core.page_cache import store as page_cache_store
 from core.selectors import count_per_row, ordering_of
-from sources.models import Source, TaggedSource, Venue
+from ratings.kinds import is_moderator
+from ratings.selectors import proposals_awaiting, proposals_open_of
+from sources.models import FetchOutcome, Source, TaggedSource, Venue
 from sources.selectors import source_list_annotated, source_resolve_refs
 
 from .markup import (
@@ -212,3 +216,67 @@ def home_summary(recent: int = 8) -> HomeSummary:
             ]
         ),
     )
+
+
+@dataclass(frozen=True)
+class DashboardLine:
+    label: str
+    count: int
+    url: str
+
+
+# Counting broken references parses every body: kept until anything changes.
+BROKEN_COUNT_SECONDS = 3600
+
+
+def _broken_page_count() -> int:
+    key = f"credence:dashboard:broken:{content_version()}"
+    return page_cache_store().get_or_set(
+        key,
+        lambda: len(wiki_pages_broken_references(WikiPage.objects.only("id", "body"))),
+        BROKEN_COUNT_SECONDS,
+    )
+
+
+def editor_dashboard(user) -> list[DashboardLine]:
+    """What awaits an editor (and a moderator) on the admin index: counts, each with the
+    filtered list behind it."""
+    proposals = reverse("admin:ratings_ratingproposal_changelist")
+    pages = reverse("admin:wiki_wikipage_changelist")
+    sources = reverse("admin:sources_source_changelist")
+    lines = [
+        DashboardLine(
+            _("My open rating proposals"), proposals_open_of(user).count(), f"{proposals}?for=mine"
+        )
+    ]
+    if is_moderator(user):
+        lines.append(
+            DashboardLine(
+                _("Rating proposals awaiting my decision"),
+                proposals_awaiting(user).count(),
+                f"{proposals}?for=me",
+            )
+        )
+    lines += [
+        DashboardLine(
+            _("Pages citing unknown sources or linking missing pages"),
+            _broken_page_count(),
+            f"{pages}?broken=yes",
+        ),
+        DashboardLine(
+            _("Pages with references whose data is missing"),
+            WikiPage.objects.filter(missing_reference_count__gt=0).count(),
+            f"{pages}?broken=missing",
+        ),
+        DashboardLine(
+            _("Sources with a dead link"),
+            Source.objects.filter(fetch_outcome=FetchOutcome.DEAD).count(),
+            f"{sources}?fetch_outcome__exact={FetchOutcome.DEAD}",
+        ),
+        DashboardLine(
+            _("Sources never fetched (no snapshot)"),
+            Source.objects.filter(fetched_at__isnull=True).count(),
+            f"{sources}?snapshot=none",
+        ),
+    ]
+    return lines
