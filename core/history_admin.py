@@ -85,7 +85,7 @@ def _value_display(record, model_field) -> str:
     return str(value)
 
 
-def _line_diff(old: str, new: str) -> list[tuple[str, str]]:
+def line_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Changed lines with two lines of context, as (kind, line) with kind in + - space @."""
     rows = []
     lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=2)
@@ -114,7 +114,7 @@ def versions_compare(old, new) -> list[FieldComparison]:
         is_text = isinstance(old_value, str) and isinstance(new_value, str)
         if changed and is_text and not model_field.choices:
             if "\n" in old_value + new_value or max(len(old_value), len(new_value)) > LONG_TEXT:
-                row.diff = _line_diff(old_value, new_value)
+                row.diff = line_diff(old_value, new_value)
         rows.append(row)
     return rows
 

@@ -9,9 +9,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from core.admin_widgets import SafeAutocompleteAdminMixin
-from core.history_admin import VersionHistoryAdmin
+from core.history_admin import VersionHistoryAdmin, line_diff, version_number
 from ratings.admin import RatingFieldsAdminMixin
 from ratings.kinds import is_moderator
 
@@ -23,10 +24,16 @@ from .quality import SUBSCORES, QualityBand
 from .selectors import (
     wiki_page_derived_quality,
     wiki_page_list_annotated,
+    wiki_page_preview,
     wiki_pages_broken_references,
     wiki_pages_missing_references,
 )
 from .services import wiki_page_citations_sync, wiki_page_edit_date, wiki_page_reference_map
+
+
+def _posted_text(request, name: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF; the body is stored with LF.
+    return request.POST.get(name, "").replace("\r\n", "\n")
 
 
 class QualityBandFilter(admin.SimpleListFilter):
@@ -187,8 +194,42 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
                 self.admin_site.admin_view(self.reference_map_view),
                 name="wiki_wikipage_reference_map",
             ),
+            path(
+                "preview/",
+                self.admin_site.admin_view(require_POST(self.preview_view)),
+                name="wiki_wikipage_preview",
+            ),
+            path(
+                "<int:pk>/changes/",
+                self.admin_site.admin_view(require_POST(self.changes_view)),
+                name="wiki_wikipage_changes",
+            ),
         ]
         return own + super().get_urls()
+
+    def preview_view(self, request):
+        """The editor's live preview (POST `body`, and `page` when editing one): the body
+        as readers will see it, rendered and sanitized as on the public page."""
+        page = None
+        if request.POST.get("page"):
+            page = get_object_or_404(WikiPage, pk=version_number(request.POST["page"]))
+        allowed = (
+            self.has_change_permission(request, page)
+            if page is not None
+            else self.has_add_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+        preview = wiki_page_preview(page=page, body=_posted_text(request, "body"))
+        return TemplateResponse(request, "admin/wiki/wikipage/preview.html", {"preview": preview})
+
+    def changes_view(self, request, pk):
+        """ "Show changes": the lines of the posted body that differ from the saved one."""
+        page = get_object_or_404(WikiPage, pk=pk)
+        if not self.has_change_permission(request, page):
+            raise PermissionDenied
+        rows = line_diff(page.body, _posted_text(request, "body"))
+        return TemplateResponse(request, "admin/wiki/wikipage/changes.html", {"rows": rows})
 
     def reference_map_view(self, request, pk, label):
         page = get_object_or_404(WikiPage, pk=pk)

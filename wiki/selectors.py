@@ -54,6 +54,35 @@ def wiki_page_citations(page: WikiPage) -> list[Citation]:
     )
 
 
+def citations_planned(*, page: WikiPage, body: str) -> tuple[list[Citation], list[int]]:
+    """Return the citations a page would have with this body, in reference order (new ones
+    unsaved), and the ids of those the body no longer cites (to delete).
+
+    Each source cited in the body has a citation, numbered in order of first appearance;
+    citations that came from markers since removed go; citations added by hand stay, after
+    the body's. Markers naming no source are left for editors to see.
+    """
+    refs = [ref.ref for ref in body_references(body) if ref.is_citation]
+    resolved = source_resolve_refs(refs)
+    body_sources = list(dict.fromkeys(resolved[ref].pk for ref in refs if ref in resolved))
+    existing = {c.source_id: c for c in page.citations.all()} if page.pk is not None else {}
+    stale = [
+        citation.pk
+        for source_id, citation in existing.items()
+        if citation.in_body and source_id not in body_sources
+    ]
+    hand_added = sorted(
+        (c for c in existing.values() if not c.in_body and c.source_id not in body_sources),
+        key=lambda c: (c.position, c.pk),
+    )
+    ordered = []
+    for source_id in body_sources:
+        citation = existing.get(source_id) or Citation(page=page, source_id=source_id, in_body=True)
+        ordered.append(citation)
+    ordered.extend(hand_added)
+    return ordered, stale
+
+
 @dataclass
 class RenderedPage:
     page: WikiPage
@@ -102,6 +131,36 @@ def wiki_page_detail(slug: str) -> RenderedPage:
         references=citations,
         toc=body.toc,
         has_diagrams=body.has_diagrams,
+    )
+
+
+@dataclass
+class PagePreview:
+    rendered: RenderedPage
+    broken: list[BrokenReference]
+
+
+def wiki_page_preview(*, page: WikiPage | None, body: str) -> PagePreview:
+    """Render a body as readers would see it on `page` (None: a new page), unsaved: the
+    citations it would have, numbered, with their sources' ratings, and the markers that
+    name nothing. A fixed number of queries whatever the body."""
+    trial = WikiPage(pk=page.pk, slug=page.slug) if page is not None else WikiPage()
+    trial.body = body
+    planned, _stale = citations_planned(page=trial, body=body)
+    sources = source_list_annotated(Source.objects.filter(pk__in=[c.source_id for c in planned]))
+    by_id = {source.pk: source for source in sources}
+    for citation in planned:
+        citation.source = by_id[citation.source_id]
+    rendered = body_render_page(body, wiki_page_render_context(trial, planned))
+    return PagePreview(
+        rendered=RenderedPage(
+            page=trial,
+            body_html=rendered.html,
+            references=planned,
+            toc=rendered.toc,
+            has_diagrams=rendered.has_diagrams,
+        ),
+        broken=wiki_pages_broken_references([trial]).get(trial.pk, []),
     )
 
 

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.history import bulk_create_tracked, bulk_update_tracked
 from sources.models import Source
-from sources.selectors import source_resolve_refs
 from sources.services import instance_fields_update, tags_set, validate
 
-from .markup import body_footnote_replace, body_missing_references, body_references
+from .markup import body_footnote_replace, body_missing_references
 from .models import Citation, PageStatus, PageType, WikiPage
 from .quality import SUBSCORES
+from .selectors import citations_planned
 
 UNKNOWN_SUBSCORE = _("%(name)r is not a subscore; the subscores are: %(known)s.")
 
@@ -68,31 +68,10 @@ def wiki_page_create(
 
 @transaction.atomic
 def wiki_page_citations_sync(*, page: WikiPage) -> list[Citation]:
-    """Bring a page's citations in step with the `[[cite:...]]` markers in its body.
-
-    Each source cited in the body has a citation, numbered in order of first appearance;
-    citations that came from markers since removed are deleted; citations added by hand
-    stay, after the body's. Markers naming no source are left for editors to see.
-    """
-    refs = [ref.ref for ref in body_references(page.body) if ref.is_citation]
-    resolved = source_resolve_refs(refs)
-    body_sources = list(dict.fromkeys(resolved[ref].pk for ref in refs if ref in resolved))
-    existing = {citation.source_id: citation for citation in page.citations.all()}
-    stale = [
-        citation.pk
-        for source_id, citation in existing.items()
-        if citation.in_body and source_id not in body_sources
-    ]
+    """Bring a page's citations in step with the `[[cite:...]]` markers in its body
+    (`citations_planned`)."""
+    ordered, stale = citations_planned(page=page, body=page.body)
     Citation.objects.filter(pk__in=stale).delete()
-    hand_added = sorted(
-        (c for c in existing.values() if not c.in_body and c.source_id not in body_sources),
-        key=lambda c: (c.position, c.pk),
-    )
-    ordered = []
-    for source_id in body_sources:
-        citation = existing.get(source_id) or Citation(page=page, source_id=source_id, in_body=True)
-        ordered.append(citation)
-    ordered.extend(hand_added)
     moved = []
     for position, citation in enumerate(ordered):
         if citation.pk is not None and citation.position != position:
