@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,10 +12,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from core.admin_widgets import SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin
 from ratings.admin import RatingFieldsAdminMixin
+from search.suggestions import HtmlSafeJSONEncoder
 
 from .models import (
     Credibility,
@@ -33,13 +35,25 @@ from .models import (
 from .selectors import (
     review_due_condition,
     review_missing_condition,
+    source_for_url,
     source_list_annotated,
+    source_pick,
     venue_list_annotated,
 )
+from .services import source_create
 from .tasks import snapshots_enqueue
 
 # Editors paste URLs without a scheme now and then; https is the right guess today.
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _picked(source) -> dict:
+    return {
+        "id": source.pk,
+        "title": source.title,
+        "url": source.url,
+        "venue": source.venue.name if source.venue_id else "",
+    }
 
 
 def fetch_badge_html(outcome: str):
@@ -264,12 +278,49 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
     ]
 
     def get_urls(self):
-        fetch = path(
-            "<path:object_id>/fetch/",
-            self.admin_site.admin_view(self.fetch_view),
-            name="sources_source_fetch",
+        own = [
+            path("pick/", self.admin_site.admin_view(self.pick_view), name="sources_source_pick"),
+            path(
+                "quick-add/",
+                self.admin_site.admin_view(require_POST(self.quick_add_view)),
+                name="sources_source_quick_add",
+            ),
+            path(
+                "<path:object_id>/fetch/",
+                self.admin_site.admin_view(self.fetch_view),
+                name="sources_source_fetch",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def pick_view(self, request):
+        """The page editor's citation picker: sources matching `q`, as JSON."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        sources = source_pick(request.GET.get("q", ""))
+        return JsonResponse(
+            {"results": [_picked(source) for source in sources]}, encoder=HtmlSafeJSONEncoder
         )
-        return [fetch, *super().get_urls()]
+
+    def quick_add_view(self, request):
+        """ "Add this source" from the citation picker (POST `url`): the source stored with
+        that URL, or a new one made as any other (venue inferred, id from the URL) with its
+        snapshot fetch queued; as JSON, or a 400 that says what is wrong."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        url = request.POST.get("url", "").strip()
+        source = source_for_url(url) if url else None
+        if source is not None:
+            return JsonResponse({**_picked(source), "created": False}, encoder=HtmlSafeJSONEncoder)
+        try:
+            source = source_create(url=url)
+        except ValidationError as exc:
+            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        snapshots_enqueue([source.pk])
+        source.refresh_from_db()  # the fetch may already have filled in its title
+        return JsonResponse(
+            {**_picked(source), "created": True}, status=201, encoder=HtmlSafeJSONEncoder
+        )
 
     # The same permission as the per-source button: a fetch writes to the source.
     @admin.action(description=_("Fetch snapshots of the selected sources"), permissions=["change"])

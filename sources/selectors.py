@@ -9,9 +9,12 @@ from datetime import date
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Case,
     ExpressionWrapper,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -24,6 +27,7 @@ from .models import (
     Source,
     Venue,
     VenueDomain,
+    source_id_for_url,
     stable_id_normalize,
 )
 
@@ -144,3 +148,28 @@ def snapshot_shown(source: Source) -> tuple[Snapshot | None, Snapshot | None]:
 def source_snapshots(source: Source) -> QuerySet[Snapshot]:
     """A source's snapshots, newest first, without their text (a list of dates)."""
     return source.snapshots.defer("text")
+
+
+PICK_LIMIT = 20
+PICK_QUERY_MAX = 200
+
+
+def source_pick(text: str, *, limit: int = PICK_LIMIT) -> list[Source]:
+    """Sources an editor may mean by `text` (the citation picker): by id or stable id, by
+    URL, or by words of the title or the venue's name; titled ones first."""
+    text = " ".join(text.split())[:PICK_QUERY_MAX]
+    if not text:
+        return []
+    condition = Q(id=text) | Q(stable_id=stable_id_normalize(text)) | Q(url__icontains=text)
+    words = Q()
+    for word in text.split():
+        words &= Q(title__icontains=word) | Q(venue__name__icontains=word)
+    matches = Source.objects.filter(condition | words).select_related("venue")
+    untitled_last = Case(When(title="", then=Value(1)), default=Value(0))
+    return list(matches.order_by(untitled_last, "title", "id")[:limit])
+
+
+def source_for_url(url: str) -> Source | None:
+    """Return the source stored with this URL (as typed or as its id), if any."""
+    url = url.strip()
+    return Source.objects.filter(Q(url=url) | Q(id=source_id_for_url(url))).first()

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +15,7 @@ from core.admin_widgets import SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin, line_diff, version_number
 from ratings.admin import RatingFieldsAdminMixin
 from ratings.kinds import is_moderator
+from search.suggestions import HtmlSafeJSONEncoder
 
 from .forms import RecentChangesFilterForm, ReferenceMapForm
 from .history import changes_load, recent_changes
@@ -24,6 +25,7 @@ from .quality import SUBSCORES, QualityBand
 from .selectors import (
     wiki_page_derived_quality,
     wiki_page_list_annotated,
+    wiki_page_pick,
     wiki_page_preview,
     wiki_pages_broken_references,
     wiki_pages_missing_references,
@@ -194,6 +196,7 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
                 self.admin_site.admin_view(self.reference_map_view),
                 name="wiki_wikipage_reference_map",
             ),
+            path("pick/", self.admin_site.admin_view(self.pick_view), name="wiki_wikipage_pick"),
             path(
                 "preview/",
                 self.admin_site.admin_view(require_POST(self.preview_view)),
@@ -206,6 +209,14 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
             ),
         ]
         return own + super().get_urls()
+
+    def pick_view(self, request):
+        """The page editor's page-link picker: pages matching `q`, as JSON."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        pages = wiki_page_pick(request.GET.get("q", ""))
+        results = [{"slug": page.slug, "title": page.title} for page in pages]
+        return JsonResponse({"results": results}, encoder=HtmlSafeJSONEncoder)
 
     def preview_view(self, request):
         """The editor's live preview (POST `body`, and `page` when editing one): the body

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
@@ -339,3 +339,18 @@ def editor_dashboard(user) -> list[DashboardLine]:
         ),
     ]
     return lines
+
+
+PAGE_PICK_LIMIT = 20
+
+
+def wiki_page_pick(text: str, *, limit: int = PAGE_PICK_LIMIT) -> list[WikiPage]:
+    """Pages an editor may mean by `text` (the page-link picker): by slug or title words."""
+    text = " ".join(text.split())[:200]
+    if not text:
+        return []
+    words = Q()
+    for word in text.split():
+        words &= Q(title__icontains=word)
+    matches = WikiPage.objects.filter(Q(slug__icontains=text) | words).only("slug", "title")
+    return list(matches.order_by("title", "slug")[:limit])
