@@ -4,11 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
-# Browser libraries (Mermaid, for diagrams) come from npm with the committed lock file and are
-# copied into static/vendor/ (git-ignored). Without npm, diagrams show as their source.
+# Browser libraries (Mermaid for diagrams, EasyMDE for the page editor) come from npm with the
+# committed lock file and are copied into static/vendor/ (git-ignored). Without npm, diagrams
+# show as their source and page bodies are edited in a plain textarea.
 NPM := $(shell command -v npm)
 NODE_STAMP := node_modules/.installed
 MERMAID_VENDOR := static/vendor/mermaid
+EASYMDE_VENDOR := static/vendor/easymde
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -33,7 +35,7 @@ lock: $(STAMP)
 		-o $(LOCK) pyproject.toml
 
 ifneq ($(NPM),)
-vendor: $(MERMAID_VENDOR)/mermaid.min.js
+vendor: $(MERMAID_VENDOR)/mermaid.min.js $(EASYMDE_VENDOR)/easymde.min.js
 
 # Reinstall whenever the lock file changes; no package's install script is run.
 $(NODE_STAMP): package.json package-lock.json
@@ -45,9 +47,16 @@ $(MERMAID_VENDOR)/mermaid.min.js: $(NODE_STAMP)
 	mkdir -p $(MERMAID_VENDOR)
 	cp node_modules/mermaid/LICENSE $(MERMAID_VENDOR)/LICENSE
 	cp node_modules/mermaid/dist/mermaid.min.js $(MERMAID_VENDOR)/mermaid.min.js
+
+# The Markdown editor: one script (CodeMirror included) and its stylesheet.
+$(EASYMDE_VENDOR)/easymde.min.js: $(NODE_STAMP)
+	mkdir -p $(EASYMDE_VENDOR)
+	cp node_modules/easymde/LICENSE $(EASYMDE_VENDOR)/LICENSE
+	cp node_modules/easymde/dist/easymde.min.css $(EASYMDE_VENDOR)/easymde.min.css
+	cp node_modules/easymde/dist/easymde.min.js $(EASYMDE_VENDOR)/easymde.min.js
 else
 vendor:
-	@test -f $(MERMAID_VENDOR)/mermaid.min.js || echo "npm is missing: diagrams will show as their source (install npm and run make install again)"
+	@test -f $(MERMAID_VENDOR)/mermaid.min.js || echo "npm is missing: diagrams will show as their source and page bodies are edited as plain text (install npm and run make install again)"
 endif
 
 migrate: install

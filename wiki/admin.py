@@ -1,5 +1,6 @@
 """The editors' admin for wiki pages and citations."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.admin_widgets import SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin, line_diff, version_number
+from core.static_files import static_file_available
 from ratings.admin import RatingFieldsAdminMixin
 from ratings.kinds import is_moderator
 from search.suggestions import HtmlSafeJSONEncoder
@@ -36,6 +38,10 @@ from .services import wiki_page_citations_sync, wiki_page_edit_date, wiki_page_r
 def _posted_text(request, name: str) -> str:
     # Browsers send a textarea's line breaks as CRLF; the body is stored with LF.
     return request.POST.get(name, "").replace("\r\n", "\n")
+
+
+EDITOR_SCRIPT = "vendor/easymde/easymde.min.js"
+EDITOR_STYLES = "vendor/easymde/easymde.min.css"
 
 
 class QualityBandFilter(admin.SimpleListFilter):
@@ -144,6 +150,40 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
 
     def get_queryset(self, request):
         return wiki_page_list_annotated(super().get_queryset(request))
+
+    # -- the body editor: a Markdown editor with a live preview and pickers -------------
+
+    @property
+    def media(self):
+        media = super().media
+        if static_file_available(EDITOR_SCRIPT):
+            # Without the library (no npm at set-up) the body stays a plain textarea.
+            media += forms.Media(
+                js=[EDITOR_SCRIPT, "js/page_editor.js"],
+                css={"all": [EDITOR_STYLES, "css/page_editor.css"]},
+            )
+        return media
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        body = form.base_fields.get("body")
+        if body is not None:
+            body.widget.attrs.update(self._editor_urls(obj))
+        return form
+
+    @staticmethod
+    def _editor_urls(page) -> dict[str, str]:
+        """Where the editor's script asks for previews, changes and picks (data-* attributes)."""
+        urls = {
+            "data-preview-url": reverse("admin:wiki_wikipage_preview"),
+            "data-pick-sources-url": reverse("admin:sources_source_pick"),
+            "data-quick-add-url": reverse("admin:sources_source_quick_add"),
+            "data-pick-pages-url": reverse("admin:wiki_wikipage_pick"),
+        }
+        if page is not None and page.pk is not None:
+            urls["data-page"] = str(page.pk)
+            urls["data-changes-url"] = reverse("admin:wiki_wikipage_changes", args=[page.pk])
+        return urls
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -10,10 +10,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from core.static_files import static_file_available
 from tests.browser.conftest import DESKTOP
 from tests.conftest import require
 from wiki.services import wiki_page_create
-from wiki.templatetags.diagrams import MERMAID_SCRIPT, static_file_available
+from wiki.templatetags.diagrams import MERMAID_SCRIPT
 
 pytestmark = pytest.mark.browser
 
