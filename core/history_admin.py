@@ -16,9 +16,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 REVERT_REASON_LABEL = gettext_lazy("Why revert")
 REVERT_REASON_HELP = gettext_lazy("Required: the history records it with the revert.")
@@ -95,6 +97,28 @@ def line_diff(old: str, new: str) -> list[tuple[str, str]]:
     return rows
 
 
+def is_long_text(value) -> bool:
+    """Whether a value is compared line by line (long, or on several lines)."""
+    return isinstance(value, str) and (len(value) > LONG_TEXT or "\n" in value)
+
+
+def change_summary(old, new) -> str:
+    """One field's change in a list of versions: "old → new", or for long text (a page
+    body) how many lines were added and removed: their first characters tell nothing."""
+    if is_long_text(old) or is_long_text(new):
+        rows = line_diff(str(old or ""), str(new or ""))
+        added = sum(kind == "+" for kind, _line in rows)
+        removed = sum(kind == "-" for kind, _line in rows)
+        return _("%(added)s added, %(removed)s removed") % {
+            "added": ngettext("%d line", "%d lines", added) % added,
+            "removed": ngettext("%d line", "%d lines", removed) % removed,
+        }
+    shown = [
+        "–" if value in (None, "") else Truncator(str(value)).chars(80) for value in (old, new)
+    ]
+    return f"{shown[0]} → {shown[1]}"
+
+
 def versions_compare(old, new) -> list[FieldComparison]:
     """Compare two historical rows of one record field by field, in the model's order."""
     rows = []
@@ -113,10 +137,28 @@ def versions_compare(old, new) -> list[FieldComparison]:
         )
         is_text = isinstance(old_value, str) and isinstance(new_value, str)
         if changed and is_text and not model_field.choices:
-            if "\n" in old_value + new_value or max(len(old_value), len(new_value)) > LONG_TEXT:
+            if is_long_text(old_value) or is_long_text(new_value):
                 row.diff = line_diff(old_value, new_value)
         rows.append(row)
     return rows
+
+
+class VersionChangesHelper(HistoricalRecordContextHelper):
+    """The version list's changes: each field's label and a summary from the raw values,
+    "old → new" or, for long text, how many lines were added and removed."""
+
+    def context_for_delta_changes(self, delta) -> list[dict]:
+        rows = []
+        for change in delta.changes:
+            shown = self.format_delta_change(change)
+            if is_long_text(change.old) or is_long_text(change.new):
+                summary = change_summary(change.old, change.new)
+            else:
+                summary = change_summary(shown.old, shown.new)
+            rows.append(
+                {"field": shown.field, "old": shown.old, "new": shown.new, "summary": summary}
+            )
+        return rows
 
 
 class VersionHistoryAdmin(SimpleHistoryAdmin):
@@ -125,6 +167,9 @@ class VersionHistoryAdmin(SimpleHistoryAdmin):
     A revert asks why, and the history records the reason; ModelAdmins that keep
     ratings moderated (RatingFieldsAdminMixin) decide what a revert does to ratings.
     """
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return VersionChangesHelper(self.model, historical_record)
 
     object_history_template = "admin/history/object_history.html"
     object_history_list_template = "admin/history/object_history_list.html"

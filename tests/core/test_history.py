@@ -18,6 +18,7 @@ from tests.factories import CitationFactory, SourceFactory, VenueFactory, WikiPa
 from tests.html_forms import form_data
 from tests.interchange.kb_builder import write_kb
 from wiki.models import Citation, WikiPage
+from wiki.services import wiki_page_create, wiki_page_update
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,7 @@ def test_any_two_versions_compare_field_by_field(editor_client):
     content = response.content.decode()
     assert response.status_code == 200
     changed = {row.name for row in response.context["rows"] if row.changed}
-    assert changed == {"title", "body"}
+    assert changed == {"title", "body", "last_edited"}  # an edit of the body dates the page
     body = next(row for row in response.context["rows"] if row.name == "body")
     assert ("-", "line two") in body.diff and ("+", "line 2") in body.diff
     assert 'data-field="title"' in content and "First" in content and "Second" in content
@@ -357,3 +358,15 @@ def test_recent_changes_queries_do_not_grow_with_rows(editor_client):
         editor_client.get(reverse("recent_changes"))
 
     assert len(long) == len(short)
+
+
+def test_the_version_list_counts_the_changed_lines_of_long_text(editor_client):
+    body = "\n".join(f"Line {n} of a long page body that goes on." for n in range(60))
+    page = wiki_page_create(slug="long", title="Long", body=body)
+    wiki_page_update(page=page, body=body.replace("Line 41 of", "Line forty-one of"), title="L")
+
+    html = editor_client.get(reverse("admin:wiki_wikipage_history", args=[page.pk])).content
+    html = html.decode()
+
+    assert "<strong>Body:</strong> 1 line added, 1 line removed" in html
+    assert "<strong>Title:</strong> Long → L" in html
