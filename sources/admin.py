@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import NullIf
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -410,9 +412,12 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
     def get_queryset(self, request):
         return source_list_annotated(super().get_queryset(request))
 
-    @admin.display(description=_("title"), ordering="title")
+    # By title, with untitled sources last (an empty title would sort first).
+    @admin.display(description=_("title"), ordering=NullIf("title", Value("")).asc(nulls_last=True))
     def display_title(self, source):
-        return source.title or source.url
+        if source.title:
+            return source.title
+        return format_html('<span class="untitled">{}</span> {}', _("Untitled:"), source.url)
 
     @admin.display(description=_("credibility"), ordering="effective_credibility")
     def credibility_column(self, source):

@@ -7,6 +7,7 @@ from taggit.models import Tag
 
 from ratings.models import DecisionOrigin, RatingDecision
 from sources.models import EDITORS_GROUP, RATING_MODERATORS_GROUP, Source, Venue
+from sources.services import source_create
 from tests.factories import (
     CitationFactory,
     SourceFactory,
@@ -382,3 +383,19 @@ def test_change_pages_link_to_the_public_page(editor_client, objects, model):
     assert "View on site" in response.content.decode()
     target = editor_client.get(obj.get_absolute_url())
     assert target.status_code == 200
+
+
+def test_untitled_sources_say_so_and_sort_last_by_title(editor_client):
+    source_create(url="https://example.org/no-title")
+    source_create(url="https://example.org/b", title="Beta")
+    source_create(url="https://example.org/a", title="Alpha")
+
+    response = editor_client.get(reverse("admin:sources_source_changelist") + "?o=1")
+
+    listed = [s.url for s in response.context["cl"].result_list]
+    assert listed == [
+        "https://example.org/a",
+        "https://example.org/b",
+        "https://example.org/no-title",
+    ]
+    assert "Untitled:</span> https://example.org/no-title" in response.content.decode()
