@@ -20,7 +20,7 @@ from ratings.kinds import is_moderator
 from search.suggestions import HtmlSafeJSONEncoder
 
 from .forms import RecentChangesFilterForm, ReferenceMapForm
-from .history import changes_load, recent_changes
+from .history import COMMANDS, bulk_runs, changes_load, recent_changes
 from .markup import body_footnote_uses, body_missing_references
 from .models import Citation, WikiPage
 from .quality import SUBSCORES, QualityBand
@@ -356,5 +356,6 @@ def recent_changes_view(request):
         "page_obj": page,
         "changes": changes_load(page.object_list),
         "query": query.urlencode(),
+        "runs": bulk_runs() if filters["who"] != COMMANDS else [],
     }
     return TemplateResponse(request, "admin/recent_changes.html", context)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_widgets import SafeAutocompleteSelect
 from sources.models import Source
 
-from .history import ACTION_LABELS, KIND_LABELS, change_authors
+from .history import ACTION_LABELS, KIND_LABELS, PEOPLE, WHO_LABELS, change_authors
 from .models import Citation
 
 
@@ -30,6 +30,11 @@ class RecentChangesFilterForm(forms.Form):
     until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # People's edits by default: an import writes thousands of rows at once.
+    who = forms.ChoiceField(
+        label=_("Whose"), required=False, choices=list(WHO_LABELS.items()), initial=PEOPLE
+    )
+    reason = forms.CharField(label=_("Reason starts with"), required=False, max_length=200)
 
     def clean(self):
         cleaned = super().clean()
@@ -49,6 +54,8 @@ class RecentChangesFilterForm(forms.Form):
             "action": data.get("action") or None,
             "since": data.get("since"),
             "until": data.get("until") if "until" not in self.errors else None,
+            "who": data.get("who") or PEOPLE,
+            "reason": data.get("reason") or None,
         }
 
 

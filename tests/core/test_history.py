@@ -275,6 +275,7 @@ def test_an_editor_cannot_see_the_history_of_another_editors_proposal(
 
 
 def changes(client, **params):
+    params.setdefault("who", "all")  # factories write as a command would: no user
     response = client.get(reverse("recent_changes"), params)
     assert response.status_code == 200
     return [(c.kind, c.description, c.record.history_type) for c in response.context["changes"]]
@@ -370,3 +371,22 @@ def test_the_version_list_counts_the_changed_lines_of_long_text(editor_client):
 
     assert "<strong>Body:</strong> 1 line added, 1 line removed" in html
     assert "<strong>Title:</strong> Long → L" in html
+
+
+def test_recent_changes_shows_peoples_edits_and_one_line_per_import(editor_client, tmp_path):
+    longterm_wiki_import(write_kb(tmp_path / "kb"))
+    imported = sum(model.history.count() for model in (Venue, Source, WikiPage, Citation))
+    venue = Venue.objects.order_by("pk").first()
+    edit_in_admin(editor_client, venue, description="Edited by a person")
+
+    response = editor_client.get(reverse("recent_changes"))
+
+    listed = [(c.kind, c.record.history_user_id) for c in response.context["changes"]]
+    assert listed == [("venue", response.wsgi_request.user.pk)]
+    [run] = response.context["runs"]
+    assert run.label == f"Import of {tmp_path / 'kb'}" and run.count == imported
+    html = response.content.decode()
+    assert f"{run.label}</a>: {imported} records" in html
+    opened = editor_client.get(reverse("recent_changes") + "?" + run.query)
+    assert opened.context["page_obj"].paginator.count == imported
+    assert opened.context["runs"] == []
