@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.admin_filters import AutocompleteFilter, autocomplete_filter_media
 from core.admin_widgets import SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin
 from ratings.admin import RatingFieldsAdminMixin
@@ -249,8 +250,8 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
         EffectiveCredibilityFilter,
         CredibilityOriginFilter,
         CitedFilter,
-        ("venue", admin.RelatedOnlyFieldListFilter),
-        "tags",
+        ("venue", AutocompleteFilter),
+        ("tags", AutocompleteFilter),
     ]
     search_fields = ["title", "url", "=id", "=stable_id", "summary", "authors__name"]
     autocomplete_fields = ["venue"]
@@ -278,6 +279,11 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
         (_("Cited by"), {"fields": ["cited_by"]}),
         (_("Identity"), {"fields": ["id", "stable_id", "created_at", "updated_at"]}),
     ]
+
+    @property
+    def media(self):
+        venue = Source._meta.get_field("venue")
+        return super().media + autocomplete_filter_media(venue, self.admin_site)
 
     def get_urls(self):
         own = [

@@ -12,6 +12,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.admin_filters import AutocompleteFilter, autocomplete_filter_media
 from core.admin_widgets import SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin, line_diff, version_number
 from core.static_files import static_file_available
@@ -103,7 +104,13 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         "reader_importance",
         "last_edited",
     ]
-    list_filter = ["type", "status", QualityBandFilter, BrokenReferencesFilter, "tags"]
+    list_filter = [
+        "type",
+        "status",
+        QualityBandFilter,
+        BrokenReferencesFilter,
+        ("tags", AutocompleteFilter),
+    ]
     search_fields = ["title", "slug", "description", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [CitationInline]
@@ -155,7 +162,8 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
 
     @property
     def media(self):
-        media = super().media
+        tags = WikiPage._meta.get_field("tags")
+        media = super().media + autocomplete_filter_media(tags, self.admin_site)
         if static_file_available(EDITOR_SCRIPT):
             # Without the library (no npm at set-up) the body stays a plain textarea.
             media += forms.Media(

@@ -120,3 +120,22 @@ def test_without_javascript_the_body_is_a_plain_textarea(desk, live_server, brow
 
     expect(tab.locator("textarea#id_body")).to_have_value("Old text.")
     context.close()
+
+
+def test_an_editor_filters_the_source_list_by_typing_a_venue(
+    desk, live_server, browser, screenshot
+):
+    venue = venue_create(slug="far-lab", name="Faraway Lab", type="think_tank")
+    source_create(url="https://far.example.org/a", title="Far report", venue=venue)
+    tab = sign_in(browser, live_server, "edna")
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    tab.goto(live_server.url + reverse("admin:sources_source_changelist"))
+
+    tab.locator("#changelist-filter .select2-selection").first.click()
+    tab.locator(".select2-search__field").fill("faraway")
+    tab.locator(".select2-results__option", has_text="Faraway Lab").click()
+
+    tab.wait_for_url(f"**venue__id__exact={venue.pk}**")
+    expect(tab.locator("#result_list tbody tr")).to_have_count(1)
+    expect(tab.locator("#result_list")).to_contain_text("Far report")
+    screenshot(tab, "source-list-filtered")
