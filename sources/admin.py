@@ -106,6 +106,10 @@ class VenueDomainInline(admin.TabularInline):
     fields = ["domain", "position"]
     extra = 1
 
+    class Media:
+        js = ["js/inline_order.js"]
+        css = {"all": ["css/admin.css"]}
+
 
 @admin.register(Venue)
 class VenueAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
@@ -223,11 +227,19 @@ class SourceAuthorInline(admin.TabularInline):
     fields = ["name", "position"]
     extra = 1
 
+    class Media:
+        js = ["js/inline_order.js"]
+        css = {"all": ["css/admin.css"]}
+
 
 class SourceKeyPointInline(admin.TabularInline):
     model = SourceKeyPoint
     fields = ["text", "position"]
     extra = 1
+
+    class Media:
+        js = ["js/inline_order.js"]
+        css = {"all": ["css/admin.css"]}
 
 
 @admin.register(Source)

@@ -90,6 +90,10 @@ class CitationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     autocomplete_fields = ["source"]
     extra = 1
 
+    class Media:
+        js = ["js/inline_order.js"]
+        css = {"all": ["css/admin.css"]}
+
 
 @admin.register(WikiPage)
 class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
