@@ -116,7 +116,6 @@ class VenueAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "name",
-        "slug",
         "type",
         "credibility_column",
         "peer_reviewed",
@@ -253,7 +252,6 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
         "cited_by_count",
         "published_column",
         "fetch_column",
-        "updated_at",
     ]
     list_filter = [
         "fetch_outcome",

@@ -105,7 +105,6 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
         "band_column",
         "derived_quality",
         "citation_count",
-        "reader_importance",
         "last_edited",
     ]
     list_filter = [
