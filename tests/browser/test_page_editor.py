@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from sources.models import Source
 from sources.services import source_create, venue_create
+from tests.browser.test_diagrams import WATCH_CSP
 from tests.browser.test_moderation import sign_in
 from tests.conftest import _staff_user
 from tests.local_web import ARTICLE, LocalWeb
@@ -48,6 +49,9 @@ def test_an_editor_writes_cites_adds_a_source_and_saves(
 ):
     new_url = web.html("/new-report", ARTICLE)
     tab = sign_in(browser, live_server, "edna")
+    tab.context.add_init_script(WATCH_CSP)
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.set_viewport_size({"width": 1440, "height": 1000})
     tab.goto(live_server.url + reverse("admin:wiki_wikipage_change", args=[desk["page"].pk]))
 
@@ -86,6 +90,8 @@ def test_an_editor_writes_cites_adds_a_source_and_saves(
     expect(changes.locator("tr.diff-added", has_text="A pause would need")).to_have_count(1)
     tab.get_by_role("button", name="Close").click()
 
+    # The editor runs under the site's Content-Security-Policy, without a script error.
+    assert tab.evaluate("window.__cspViolations") == [] and errors == []
     tab.locator("input[name=_save]").click()
     expect(tab.locator("ul.messagelist")).to_contain_text("was changed successfully")
 
