@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -174,6 +175,28 @@ class BrokenReference:
         return f"[[{self.reference.ref}]] names no page"
 
 
+# A body's references depend on the body alone: kept by its digest, so that checking every
+# page (the dashboard, the broken-references filter) parses only the bodies that changed.
+REFERENCES_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def _references_by_page(pages: Iterable[WikiPage]) -> dict[int, list[Reference]]:
+    keys = {
+        page.pk: "credence:refs:" + hashlib.sha256(page.body.encode()).hexdigest() for page in pages
+    }
+    bodies = {page.pk: page.body for page in pages}
+    cache = page_cache_store()
+    known = cache.get_many(set(keys.values()))
+    found, fresh = {}, {}
+    for pk, key in keys.items():
+        if key not in known:
+            known[key] = fresh[key] = body_references(bodies[pk])
+        found[pk] = known[key]
+    if fresh:
+        cache.set_many(fresh, REFERENCES_CACHE_SECONDS)
+    return found
+
+
 def wiki_pages_broken_references(
     pages: Iterable[WikiPage],
 ) -> dict[int, list[BrokenReference]]:
@@ -181,7 +204,7 @@ def wiki_pages_broken_references(
 
     Two queries whatever the number of pages: one for sources, one for page slugs.
     """
-    refs_by_page = {page.pk: body_references(page.body) for page in pages}
+    refs_by_page = _references_by_page(pages)
     all_refs = [ref for refs in refs_by_page.values() for ref in refs]
     known_sources = source_resolve_refs(r.ref for r in all_refs if r.is_citation)
     slugs = {r.ref for r in all_refs if not r.is_citation}

@@ -275,7 +275,14 @@ CONTENT_SECURITY_POLICY = {
 
 # Cache: local memory by default (one process: the demo server). Production settings use
 # Redis from REDIS_URL so that every app server shares one cache and one content version.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# In one process (the demo, the tests); production sets Redis. Room for a corpus's pages,
+# rendered bodies and per-body references: the stock 300 entries would churn.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 # Anonymous readers' pages are cached this long at most (0 turns the page cache off); any
 # edit, import, rating decision or snapshot makes them fresh at once.
 CREDENCE_PAGE_CACHE_SECONDS = env_int("CREDENCE_PAGE_CACHE_SECONDS", 600)

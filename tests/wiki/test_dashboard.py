@@ -8,6 +8,8 @@ from django.urls import reverse
 from ratings.services import rating_proposal_approve, rating_proposal_create
 from sources.models import FetchOutcome, Source
 from tests.factories import SourceFactory, VenueFactory
+from wiki import selectors
+from wiki.models import WikiPage
 from wiki.services import wiki_page_create
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,23 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(25):
         lines = _lines(moderator_client)
     assert lines["Pages citing unknown sources or linking missing pages"][0] == 6
+
+
+def test_checking_every_page_for_broken_references_parses_only_changed_bodies(monkeypatch):
+    pages = [
+        wiki_page_create(slug=f"p{n}", title=f"P{n}", body=f"Body {n} [[cite:000000000000000{n}]]")
+        for n in range(4)
+    ]
+    parsed = []
+    real = selectors.body_references
+    monkeypatch.setattr(
+        selectors, "body_references", lambda body: parsed.append(body) or real(body)
+    )
+
+    first = selectors.wiki_pages_broken_references(WikiPage.objects.all())
+    pages[0].body = "Changed [[cite:ffffffffffffffff]]"
+    pages[0].save()
+    second = selectors.wiki_pages_broken_references(WikiPage.objects.all())
+
+    assert len(first) == len(second) == 4
+    assert len(parsed) == 5  # four bodies, then the one that changed
