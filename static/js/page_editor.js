@@ -125,7 +125,7 @@
     forceSync: true,
     status: ["lines", "words", "cursor"],
     toolbar: toolbar,
-    minHeight: "24rem",
+    maxHeight: "70vh",  // the editor scrolls: a 44 KB body would push the preview far down
     previewRender: function () { return ""; }
   });
   editor.codemirror.setOption("extraKeys", {
