@@ -131,3 +131,13 @@ def test_text_colours_meet_wcag_aa_contrast():
     ]
     for foreground, background in pairs:
         assert contrast(foreground, background) >= 4.5, (foreground, background)
+
+
+def test_each_search_landmark_has_a_name_of_its_own(client, db):
+    html = client.get("/").content.decode()
+
+    names = re.findall(r'<form[^>]*role="search"[^>]*aria-label="([^"]+)"', html)
+    searches = re.findall(r'<form[^>]*role="search"', html)
+
+    assert len(names) == len(searches) == 2
+    assert len(set(names)) == 2

@@ -1,0 +1,57 @@
+"""The focus ring is visible against what surrounds it: at least 3:1 (WCAG 1.4.11),
+computed from the colours the browser really draws, on the light page and the dark header."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# The ring's colour, and the first opaque background behind the focused element.
+# The ring's colour, and the first opaque background under the ring: at a point just
+# outside the focused element, where the ring (3 px, 2 px away) is drawn.
+RING_AND_BACKGROUND = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  let node = document.elementFromPoint(Math.max(0, box.left - 3), box.top + box.height / 2);
+  let background = null;
+  while (node && node !== document.documentElement) {
+    const bg = getComputedStyle(node).backgroundColor;
+    if (bg !== 'transparent' && !bg.startsWith('rgba(0, 0, 0, 0)')) { background = bg; break; }
+    node = node.parentElement;
+  }
+  background = background || getComputedStyle(document.body).backgroundColor;
+  return {ring: style.outlineColor, width: style.outlineWidth, style: style.outlineStyle,
+          background: background, tag: el.tagName, text: el.textContent.trim().slice(0, 40)};
+}"""
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _focus(page, selector):
+    page.focus(selector)
+    page.keyboard.press("Shift+Tab")  # focus by keyboard, so :focus-visible applies
+    page.keyboard.press("Tab")
+    return page.evaluate(RING_AND_BACKGROUND)
+
+
+@pytest.mark.parametrize(
+    "selector", ["main a[href]", ".site-header nav a", "#header-q", ".skip-link"]
+)
+def test_the_focus_ring_has_three_to_one_contrast(demo, live_server, page, selector):
+    page.goto(live_server.url + "/")
+
+    seen = _focus(page, selector)
+
+    assert seen["style"] == "solid" and seen["width"] == "3px", seen
+    assert contrast(seen["ring"], seen["background"]) >= 3, seen
