@@ -15,7 +15,9 @@ def test_a_reader_filters_the_source_list_and_opens_a_source(live_server, demo, 
     page.goto(live_server.url + reverse("sources:source_list"))
     page.get_by_label("Credibility at least").select_option("4")
     page.get_by_label("Cited by a page").select_option("yes")
-    page.get_by_role("button", name="Apply").click()
+    # Read the list once the filtered page has loaded, not the one it replaces.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply").click()
 
     assert "min_credibility=4" in page.url and "cited=yes" in page.url
     badges = page.locator("table.list td[data-label=Credibility] .badge").all_inner_texts()
@@ -24,7 +26,8 @@ def test_a_reader_filters_the_source_list_and_opens_a_source(live_server, demo, 
 
     first = page.locator("table.list tbody a").first
     title = first.inner_text()
-    first.click()
+    with page.expect_navigation():
+        first.click()
 
     assert page.locator("h1").inner_text() == title
     block = page.locator(".credibility-block")
