@@ -66,7 +66,8 @@ ALLOWED_ATTRIBUTES = {
     "figure": {"class"},
     "figcaption": {"class"},
     "pre": {"class"},
-    "div": {"class"},
+    # The scroll boxes around tables and code (markup_blocks.SCROLL_BOX).
+    "div": {"class", "tabindex", "role", "aria-label"},
     "p": {"class"},
     "code": {"class", "title"},
     "hr": {"class"},

@@ -229,7 +229,8 @@ def _render_fence(default):
         token = tokens[idx]
         language = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
         if language != "mermaid":
-            return default(tokens, idx, options, env)
+            box = SCROLL_BOX.format(kind="code", label="Code, scrolls sideways")
+            return box + default(tokens, idx, options, env) + "</div>\n"
         env["diagrams"] = env.get("diagrams", 0) + 1
         return (
             '<figure class="diagram diagram-mermaid">'
@@ -462,8 +463,14 @@ def _render_heading_close(self, tokens, idx, options, env) -> str:
 # Tables ------------------------------------------------------------------------------------
 
 
+# A wide table or code block scrolls sideways in its box: the box takes keyboard focus, so
+# that a keyboard user can scroll it too, and is named for screen readers (WCAG 2.1.1).
+SCROLL_BOX = '<div class="{kind}-wrap" tabindex="0" role="region" aria-label="{label}">'
+
+
 def _render_table_open(self, tokens, idx, options, env) -> str:
-    return '<div class="table-wrap">' + self.renderToken(tokens, idx, options, env)
+    box = SCROLL_BOX.format(kind="table", label="Table, scrolls sideways")
+    return box + self.renderToken(tokens, idx, options, env)
 
 
 def _render_table_close(self, tokens, idx, options, env) -> str:

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from wiki.services import wiki_page_create
+
 pytestmark = pytest.mark.browser
 
 # The ring's colour, and the first opaque background behind the focused element.
@@ -55,3 +57,34 @@ def test_the_focus_ring_has_three_to_one_contrast(demo, live_server, page, selec
 
     assert seen["style"] == "solid" and seen["width"] == "3px", seen
     assert contrast(seen["ring"], seen["background"]) >= 3, seen
+
+
+@pytest.mark.parametrize("kind", ["table", "code"])
+def test_a_wide_table_or_code_block_scrolls_from_the_keyboard(
+    transactional_db, live_server, phone, kind
+):
+    wide = " ".join(f"column{n}" for n in range(30))
+    body = (
+        "| "
+        + " | ".join(wide.split())
+        + " |\n|"
+        + "---|" * 30
+        + "\n| "
+        + " | ".join("x" * 30)
+        + " |\n"
+        if kind == "table"
+        else "```\n" + wide.replace(" ", "_") + "\n```\n"
+    )
+    page = wiki_page_create(slug="wide", title="Wide", body=body)
+    phone.goto(live_server.url + page.get_absolute_url())
+
+    box = phone.locator(f".{kind}-wrap")
+    box.focus()
+    phone.keyboard.press("ArrowRight")
+    phone.keyboard.press("ArrowRight")
+
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert box.evaluate("el => el.scrollLeft") > 0
+    assert box.get_attribute("role") == "region" and "scrolls sideways" in box.get_attribute(
+        "aria-label"
+    )

@@ -250,11 +250,24 @@ def test_a_reference_text_is_markdown_without_links_of_its_own():
     assert leftovers(html) == []
 
 
-def test_a_table_sits_in_its_own_scrolling_box():
+def test_a_table_sits_in_its_own_scrolling_box_that_a_keyboard_can_scroll():
     html = render("| a | b |\n|---|---|\n| 1 | 2 |\n")
 
-    assert html.startswith('<div class="table-wrap"><table>')
+    assert html.startswith(
+        '<div class="table-wrap" tabindex="0" role="region" '
+        'aria-label="Table, scrolls sideways"><table>'
+    )
     assert html.rstrip().endswith("</table>\n</div>")
+
+
+def test_a_code_block_sits_in_a_scrolling_box_that_a_keyboard_can_scroll():
+    html = render("```python\nprint('a very long line')\n```\n")
+
+    assert html.startswith(
+        '<div class="code-wrap" tabindex="0" role="region" aria-label="Code, scrolls sideways">'
+        "<pre>"
+    )
+    assert html.rstrip().endswith("</pre>\n</div>")
 
 
 # The corpus test's detector ---------------------------------------------------------------
