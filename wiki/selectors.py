@@ -121,7 +121,7 @@ def wiki_page_detail(slug: str) -> RenderedPage:
     citations = wiki_page_citations(page)
     # Rendering a long body is the page's main cost: keep the HTML until anything changes
     # (the content version moves with every write, as for the page cache), for staff too.
-    key = f"credence:body:{content_version()}:{page.pk}"
+    key = f"credence:body:{RENDERER_VERSION}:{content_version()}:{page.pk}"
     body = page_cache_store().get(key)
     if not isinstance(body, RenderedBody):
         body = body_render_page(page.body, wiki_page_render_context(page, citations))
@@ -229,6 +229,9 @@ def wiki_pages_missing_references(pages: Iterable[WikiPage]) -> dict[int, list[s
 
 
 BODY_CACHE_SECONDS = 24 * 3600
+# Part of a rendered body's cache key: raise it when the renderer's HTML changes, so that a
+# deploy does not serve bodies rendered by the code before it (the cache outlives it).
+RENDERER_VERSION = 2
 # A page with fewer top-level sections than this reads fine without a table of contents.
 TOC_MIN_SECTIONS = 3
 
