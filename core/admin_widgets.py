@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 
 class SafeAutocompleteSelect(AutocompleteSelect):
@@ -14,6 +17,11 @@ class SafeAutocompleteSelect(AutocompleteSelect):
     raises ValueError (and a NUL byte is a DataError on PostgreSQL), so the form's own
     "Select a valid choice" message never reached the editor: a 500 instead.
     """
+
+    @property
+    def media(self):
+        # Names the combobox select2 draws (static/js/autocomplete_names.js).
+        return super().media + forms.Media(js=["js/autocomplete_names.js"])
 
     def optgroups(self, name, value, attr=None):
         return super().optgroups(name, [v for v in value if self._names_a_record(v)], attr)
@@ -38,3 +46,25 @@ class SafeAutocompleteAdminMixin:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LabelledInlineMixin:
+    """Give each field of a tabular inline row its column's name: the stock table shows the
+    names once, in the header, so screen readers met unlabelled inputs (WCAG 1.3.1, 4.1.2)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return formfield
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:  # the formset's own field, not a model field
+                    form.fields["DELETE"].widget.attrs.setdefault("aria-label", _("Delete"))
+
+        return LabelledFormSet

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.admin_filters import AutocompleteFilter, autocomplete_filter_media
-from core.admin_widgets import SafeAutocompleteAdminMixin
+from core.admin_widgets import LabelledInlineMixin, SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin
 from ratings.admin import RatingFieldsAdminMixin
 from search.suggestions import HtmlSafeJSONEncoder
@@ -101,7 +101,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class VenueDomainInline(admin.TabularInline):
+class VenueDomainInline(LabelledInlineMixin, admin.TabularInline):
     model = VenueDomain
     fields = ["domain", "position"]
     extra = 1
@@ -221,7 +221,7 @@ class CitedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SourceAuthorInline(admin.TabularInline):
+class SourceAuthorInline(LabelledInlineMixin, admin.TabularInline):
     model = SourceAuthor
     fields = ["name", "position"]
     extra = 1
@@ -231,7 +231,7 @@ class SourceAuthorInline(admin.TabularInline):
         css = {"all": ["css/admin.css"]}
 
 
-class SourceKeyPointInline(admin.TabularInline):
+class SourceKeyPointInline(LabelledInlineMixin, admin.TabularInline):
     model = SourceKeyPoint
     fields = ["text", "position"]
     extra = 1

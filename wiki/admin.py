@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin_filters import AutocompleteFilter, autocomplete_filter_media
-from core.admin_widgets import SafeAutocompleteAdminMixin
+from core.admin_widgets import LabelledInlineMixin, SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin, line_diff, version_number
 from core.static_files import static_file_available
 from ratings.admin import RatingFieldsAdminMixin
@@ -83,7 +83,7 @@ class BrokenReferencesFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=broken)
 
 
-class CitationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
+class CitationInline(LabelledInlineMixin, SafeAutocompleteAdminMixin, admin.TabularInline):
     model = Citation
     fields = ["source", "position", "note", "in_body"]
     readonly_fields = ["in_body"]

@@ -52,6 +52,9 @@
     summary.textContent = "Diagram source";
     details.appendChild(summary);
     source.parentNode.insertBefore(container, source);
+    // The source may be wider than the screen: keyboard users can scroll it too.
+    source.tabIndex = 0;
+    source.setAttribute("aria-label", "Diagram source, scrolls sideways");
     details.appendChild(source);
     container.after(details);
 

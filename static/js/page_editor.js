@@ -99,18 +99,18 @@
   }
 
   var toolbar = [
-    { name: "heading", action: EasyMDE.toggleHeadingSmaller, text: "H", title: "Heading" },
-    { name: "bold", action: EasyMDE.toggleBold, text: "B", title: "Bold" },
-    { name: "italic", action: EasyMDE.toggleItalic, text: "I", title: "Italic" },
+    { name: "heading", action: EasyMDE.toggleHeadingSmaller, text: "H", title: "H: heading" },
+    { name: "bold", action: EasyMDE.toggleBold, text: "B", title: "B: bold" },
+    { name: "italic", action: EasyMDE.toggleItalic, text: "I", title: "I: italic" },
     "|",
     { name: "link", action: EasyMDE.drawLink, text: "Link", title: "Link" },
-    { name: "unordered-list", action: EasyMDE.toggleUnorderedList, text: "• List", title: "Bulleted list" },
-    { name: "ordered-list", action: EasyMDE.toggleOrderedList, text: "1. List", title: "Numbered list" },
+    { name: "unordered-list", action: EasyMDE.toggleUnorderedList, text: "• List", title: "• List: bulleted" },
+    { name: "ordered-list", action: EasyMDE.toggleOrderedList, text: "1. List", title: "1. List: numbered" },
     { name: "table", action: EasyMDE.drawTable, text: "Table", title: "Table" },
     { name: "footnote", action: footnote, text: "Footnote", title: "Footnote" },
     "|",
-    { name: "cite", action: function () { picker.open("sources"); }, text: "Cite…", title: "Cite a source (Ctrl-Alt-C)" },
-    { name: "page-link", action: function () { picker.open("pages"); }, text: "Link a page…", title: "Link a wiki page (Ctrl-Alt-L)" }
+    { name: "cite", action: function () { picker.open("sources"); }, text: "Cite…", title: "Cite… a source (Ctrl-Alt-C)" },
+    { name: "page-link", action: function () { picker.open("pages"); }, text: "Link a page…", title: "Link a page… (Ctrl-Alt-L)" }
   ];
   if (data.changesUrl) {
     toolbar.push("|", { name: "changes", action: showChanges, text: "Show changes", title: "Show changes since the last save" });
@@ -123,6 +123,9 @@
     nativeSpellcheck: true,
     lineNumbers: true,
     forceSync: true,
+    // The text itself is the editable element, inside the scrolling area: keyboard users
+    // reach what scrolls (WCAG 2.1.1), and screen readers read the text as a text box.
+    inputStyle: "contenteditable",
     status: ["lines", "words", "cursor"],
     toolbar: toolbar,
     maxHeight: "70vh",  // the editor scrolls: a 44 KB body would push the preview far down
