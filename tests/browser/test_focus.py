@@ -5,6 +5,9 @@ import re
 
 import pytest
 
+from sources.models import Venue
+from tests.browser.test_moderation import sign_in
+from tests.conftest import _staff_user
 from wiki.services import wiki_page_create
 
 pytestmark = pytest.mark.browser
@@ -88,3 +91,72 @@ def test_a_wide_table_or_code_block_scrolls_from_the_keyboard(
     assert box.get_attribute("role") == "region" and "scrolls sideways" in box.get_attribute(
         "aria-label"
     )
+
+
+def tab_walk(page, presses: int) -> list[dict]:
+    """Press Tab from the top of the page; return each focused element as seen."""
+    stops = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        stops.append(
+            page.evaluate(
+                """() => {
+                  const el = document.activeElement;
+                  const box = el.getBoundingClientRect();
+                  const style = getComputedStyle(el);
+                  const name = el.getAttribute('aria-label') || el.textContent || el.name || '';
+                  return {
+                    tag: el.tagName,
+                    text: name.trim().slice(0, 40),
+                    visible: box.width > 0 && box.height > 0
+                      && box.bottom > 0 && box.top < innerHeight,
+                    ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+                  };
+                }"""
+            )
+        )
+    return stops
+
+
+@pytest.mark.parametrize(
+    ("url", "expected_first"),
+    [
+        ("/", ["Skip to content", "Credence", "Sources", "Venues", "Wiki", "Tags"]),
+        ("/sources/?min_credibility=3", ["Skip to content", "Credence", "Sources"]),
+        ("/wiki/pause-advocacy/", ["Skip to content", "Credence", "Sources"]),
+    ],
+)
+def test_the_tab_order_starts_with_the_skip_link_and_every_stop_is_visible(
+    demo, live_server, page, url, expected_first
+):
+    page.goto(live_server.url + url)
+
+    stops = tab_walk(page, 25)
+
+    assert [stop["text"] for stop in stops[: len(expected_first)]] == expected_first
+    assert all(stop["visible"] and stop["ring"] for stop in stops), stops
+
+
+def test_the_skip_link_moves_focus_to_the_main_content(demo, live_server, page):
+    page.goto(live_server.url + "/wiki/pause-advocacy/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+
+    inside_main = page.evaluate("() => !!document.activeElement.closest('main')")
+    assert inside_main
+
+
+def test_the_admin_form_is_walked_by_keyboard_with_a_visible_ring(
+    demo, live_server, browser, django_user_model
+):
+    _staff_user(django_user_model, "edna", "Editors")
+    venue = Venue.objects.order_by("slug").first()
+    tab = sign_in(browser, live_server, "edna")
+    tab.goto(live_server.url + f"/admin/sources/venue/{venue.pk}/change/")
+    tab.locator("#id_name").focus()
+
+    stops = tab_walk(tab, 12)
+
+    assert all(stop["visible"] and stop["ring"] for stop in stops), stops
+    assert {"INPUT", "SELECT", "TEXTAREA"} & {stop["tag"] for stop in stops}
