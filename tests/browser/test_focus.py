@@ -160,3 +160,27 @@ def test_the_admin_form_is_walked_by_keyboard_with_a_visible_ring(
 
     assert all(stop["visible"] and stop["ring"] for stop in stops), stops
     assert {"INPUT", "SELECT", "TEXTAREA"} & {stop["tag"] for stop in stops}
+
+
+def test_a_wiki_page_prints_its_text_and_references_without_navigation(
+    demo, live_server, page, screenshot
+):
+    page.goto(live_server.url + "/wiki/pause-advocacy/")
+    page.emulate_media(media="print")
+
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".toc").is_visible() if page.locator(".toc").count() else True
+    assert page.locator(".references").is_visible()
+    assert page.locator("main h1").is_visible()
+    screenshot(page, "print-wiki-page")
+
+
+def test_reduced_motion_is_respected(demo, live_server, browser):
+    context = browser.new_context(reduced_motion="reduce")
+    tab = context.new_page()
+    tab.goto(live_server.url + "/")
+
+    duration = tab.evaluate("getComputedStyle(document.querySelector('a')).transitionDuration")
+
+    assert duration in ("1e-05s", "0.00001s", "0s")
+    context.close()
