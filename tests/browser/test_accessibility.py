@@ -100,12 +100,18 @@ def _signed_in(browser, live_server, username, viewport):
     return tab
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
-def test_public_pages_have_no_serious_finding(demo, live_server, browser, checker, width):
-    tab = browser.new_context(viewport=WIDTHS[width]).new_page()
+def test_public_pages_have_no_serious_finding(
+    demo, live_server, browser, checker, width, scheme, screenshot
+):
+    tab = browser.new_context(viewport=WIDTHS[width], color_scheme=scheme).new_page()
 
     found = [f for url in public_pages() for f in findings(tab, checker, live_server.url + url)]
 
+    if scheme == "dark" and width == "desktop":
+        tab.goto(live_server.url + "/wiki/pause-advocacy/")
+        screenshot(tab, "dark-wiki-page")
     assert found == [], "\n".join(found)
 
 
