@@ -17,6 +17,7 @@ from sources.models import Source, Venue
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import _staff_user, require
 from wiki.models import WikiPage
+from wiki.services import wiki_page_update
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +58,9 @@ def admin_pages(proposal) -> list[str]:
     source = Source.objects.filter(authors__isnull=False).order_by("pk").first()
     venue = Venue.objects.order_by("slug").first()
     page = WikiPage.objects.filter(citations__isnull=False).order_by("slug").first()
+    wiki_page_update(page=page, summary=page.summary + " Revised.")  # a second version
+    first, latest = page.history.earliest("history_date"), page.history.latest("history_date")
+    compare = reverse("admin:wiki_wikipage_history_compare", args=[page.pk])
     return [
         reverse("admin:index"),
         reverse("admin:sources_source_changelist"),
@@ -66,6 +70,7 @@ def admin_pages(proposal) -> list[str]:
         reverse("admin:wiki_wikipage_changelist"),
         reverse("admin:wiki_wikipage_change", args=[page.pk]),
         reverse("admin:wiki_wikipage_history", args=[page.pk]),
+        f"{compare}?old={first.history_id}&new={latest.history_id}",
         reverse("admin:ratings_ratingproposal_propose", args=["venue", venue.pk]),
         reverse("admin:ratings_ratingproposal_changelist") + "?status=pending",
         reverse("admin:ratings_ratingdecision_changelist"),
@@ -83,7 +88,8 @@ def checker():
 
 
 def findings(tab, axe: str, url: str) -> list[str]:
-    tab.goto(url)
+    response = tab.goto(url)
+    assert response.ok, f"{url}: {response.status}"
     tab.wait_for_load_state("networkidle")
     tab.evaluate(axe + ";0")
     return [f"{url}: {finding}" for finding in tab.evaluate(RUN_AXE, STANDARDS)]
