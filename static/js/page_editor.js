@@ -128,8 +128,7 @@
     inputStyle: "contenteditable",
     status: ["lines", "words", "cursor"],
     toolbar: toolbar,
-    maxHeight: "70vh",  // the editor scrolls: a 44 KB body would push the preview far down
-    previewRender: function () { return ""; }
+    maxHeight: "70vh"  // the editor scrolls: a 44 KB body would push the preview far down
   });
   editor.codemirror.setOption("extraKeys", {
     "Ctrl-Alt-C": function () { picker.open("sources"); },

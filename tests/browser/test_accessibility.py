@@ -15,6 +15,7 @@ from django.urls import reverse
 from ratings.services import rating_proposal_create, rating_report_create
 from sources.models import Source, Venue
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_moderation import sign_in
 from tests.conftest import _staff_user, require
 from wiki.models import WikiPage
 from wiki.services import wiki_page_update
@@ -95,17 +96,6 @@ def findings(tab, axe: str, url: str) -> list[str]:
     return [f"{url}: {finding}" for finding in tab.evaluate(RUN_AXE, STANDARDS)]
 
 
-def _signed_in(browser, live_server, username, viewport):
-    context = browser.new_context(viewport=viewport)
-    tab = context.new_page()
-    tab.goto(live_server.url + reverse("admin:login"))
-    tab.get_by_label("Username").fill(username)
-    tab.get_by_label("Password").fill("pw-" + username)
-    tab.get_by_role("button", name="Log in").click()
-    tab.wait_for_url(live_server.url + reverse("admin:index"))
-    return tab
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_public_pages_have_no_serious_finding(
@@ -139,7 +129,7 @@ def test_admin_pages_have_no_serious_finding(
             reverse(MODERATOR_PAGES[0], args=[proposal.pk]),
             reverse(MODERATOR_PAGES[1]),
         ]
-    tab = _signed_in(browser, live_server, "edna" if role == "editor" else "mo", WIDTHS[width])
+    tab = sign_in(browser, live_server, "edna" if role == "editor" else "mo", WIDTHS[width])
 
     found = [f for url in pages for f in findings(tab, checker, live_server.url + url)]
 

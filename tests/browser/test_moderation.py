@@ -12,8 +12,8 @@ from tests.factories import VenueFactory
 pytestmark = pytest.mark.browser
 
 
-def sign_in(browser, live_server, username):
-    context = browser.new_context()
+def sign_in(browser, live_server, username, viewport=None):
+    context = browser.new_context(viewport=viewport) if viewport else browser.new_context()
     tab = context.new_page()
     tab.goto(live_server.url + reverse("admin:login"))
     tab.get_by_label("Username").fill(username)
