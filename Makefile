@@ -20,11 +20,16 @@ install: $(STAMP) vendor
 
 # Exactly the locked versions, each checked against its hash (pip, setuptools and the
 # test and dev tools included), then Credence itself without resolving anything more.
+# --no-deps because the lock already lists every dependency: left to resolve, the pip a
+# new venv starts with treats a dependency's extra (justext's lxml[html_clean]) as a new,
+# unpinned requirement and fails in hash mode as soon as a newer lxml is published.
+# pip check then proves the locked set is complete and consistent.
 # Reinstall whenever the lock or the project changes.
 $(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Credence needs Python 3.11 or later; set PYTHON=/path/to/python3")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r $(LOCK)
+	$(PY) -m pip check
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
