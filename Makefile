@@ -14,7 +14,7 @@ EASYMDE_VENDOR := static/vendor/easymde
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock vendor run test lint migrate check clean bench bench-import bench-relevance serve-prod backup restore loadtest
+.PHONY: install lock vendor run test lint migrate check clean bench bench-import bench-proxy bench-relevance serve-prod backup restore loadtest
 
 install: $(STAMP) vendor
 
@@ -108,6 +108,9 @@ loadtest: install
 # Times the import of ../shared/corpus/longterm-wiki on SQLite and PostgreSQL.
 bench-import: install
 	$(PY) bench/import_corpus.py
+
+bench-proxy: install
+	$(PY) bench/proxy.py
 
 # Whether the default search lands on each page title and venue name of the corpus.
 bench-relevance: install

@@ -1,11 +1,15 @@
 """Load test: readers and editors together against gunicorn on PostgreSQL (`make loadtest`).
 
 Readers browse lists, details and search; editors sign in, save sources in the admin and
-propose rating changes. Bounded in time (--seconds, default 60) and requests. At the end:
-every response's status (no 5xx allowed), p50/p99 latency per kind, and a check that every
-acknowledged save (a redirect after POST) is in the database: each save writes a unique
-token into a source's summary, which its history row keeps even when a later save
-replaces it; each acknowledged proposal must exist. Writes var/bench/loadtest.md.
+propose rating changes. Bounded in time (--seconds, default 60) and requests. First a
+read-only run (the same readers, no editors) as the baseline, then readers and editors
+together; before each, every page a reader may ask for is asked for once, so that the
+hit rate measures what the editors' writes leave cached rather than a cold start. At the
+end: every response's status (no 5xx allowed), p50/p99 latency per kind, the readers'
+page-cache hit rate and p50 in both runs, and a check that every acknowledged
+save (a redirect after POST) is in the database: each save writes a unique token into a
+source's summary, which its history row keeps even when a later save replaces it; each
+acknowledged proposal must exist. Writes var/bench/loadtest.md.
 
 Uses the database of `make bench` (credence_bench_pages) when it exists; otherwise builds
 a smaller one (--sources, default 5,000).
@@ -59,6 +63,7 @@ class Recorder:
         self.saved_tokens: list[str] = []
         self.proposal_tokens: list[str] = []
         self.refused_stale = 0
+        self.cache: dict[str, int] = {}  # readers' X-Cache outcomes
 
     def exhausted(self, limit: int) -> bool:
         return sum(self.statuses.values()) >= limit
@@ -72,9 +77,12 @@ class Recorder:
 MAX_REQUESTS = 200_000
 
 
+READER_WORDS = ["model", "governance", "oversight", "evaluation", "zettaflop", "risk"]
+
+
 def reader(base, ids, rec: Recorder, stop: float, rng: random.Random) -> None:
     session = requests.Session()
-    words = ["model", "governance", "oversight", "evaluation", "zettaflop", "risk"]
+    words = READER_WORDS
     while time.perf_counter() < stop and not rec.exhausted(MAX_REQUESTS):
         kind, path = rng.choice(
             [
@@ -88,6 +96,9 @@ def reader(base, ids, rec: Recorder, stop: float, rng: random.Random) -> None:
         started = time.perf_counter()
         response = session.get(base + path, timeout=30)
         rec.record(kind, started, response.status_code)
+        with rec.lock:
+            outcome = response.headers.get("X-Cache", "none")
+            rec.cache[outcome] = rec.cache.get(outcome, 0) + 1
 
 
 def editor(base, ids, rec: Recorder, stop: float, rng: random.Random) -> None:
@@ -170,6 +181,57 @@ def verify(rec: Recorder) -> tuple[int, int]:
     return lost_saves, lost_proposals
 
 
+def reader_paths(ids) -> list[str]:
+    """Every page a reader may ask for."""
+    return [
+        *(f"/sources/?page={n}" for n in range(1, 21)),
+        "/wiki/?sort=-quality",
+        *(f"/sources/{source_id}/" for source_id in ids["sources"]),
+        *(f"/wiki/{slug}/" for _pk, slug in ids["pages"]),
+        *(f"/search/?q={word}" for word in READER_WORDS),
+    ]
+
+
+def warm(base: str, ids) -> None:
+    """Ask for every reader's page once before the clock starts, so that the hit rate says
+    what writes leave cached, not how many pages were never asked for yet."""
+    session = requests.Session()
+    for path in reader_paths(ids):
+        session.get(base + path, timeout=60)
+
+
+def run(ids, readers: int, editors: int, seconds: int) -> Recorder:
+    server = Server(cache_on=True)
+    rec = Recorder()
+    warm(server.base, ids)
+    stop = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(target=reader, args=(server.base, ids, rec, stop, random.Random(n)))
+        for n in range(readers)
+    ] + [
+        threading.Thread(target=editor, args=(server.base, ids, rec, stop, random.Random(100 + n)))
+        for n in range(editors)
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    return rec
+
+
+READER_KINDS = ("list", "detail", "search")
+
+
+def readers_summary(rec: Recorder) -> tuple[float, float]:
+    """The readers' page-cache hit rate and p50 latency over every page they read."""
+    times = sorted(t for kind in READER_KINDS for t in rec.latency.get(kind, []))
+    answered = sum(rec.cache.values())
+    return rec.cache.get("hit", 0) / answered if answered else 0.0, statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=60)
@@ -186,23 +248,8 @@ def main() -> None:
         build(args.sources, args.sources // 10)
     manage("migrate", "--noinput", "-v", "0")
     ids = prepare()
-    server = Server(cache_on=True)
-    rec = Recorder()
-    stop = time.perf_counter() + args.seconds
-    threads = [
-        threading.Thread(target=reader, args=(server.base, ids, rec, stop, random.Random(n)))
-        for n in range(args.readers)
-    ] + [
-        threading.Thread(target=editor, args=(server.base, ids, rec, stop, random.Random(100 + n)))
-        for n in range(args.editors)
-    ]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        server.stop()
+    baseline = run(ids, args.readers, 0, args.seconds)
+    rec = run(ids, args.readers, args.editors, args.seconds)
     lost_saves, lost_proposals = verify(rec)
     total = sum(rec.statuses.values())
     errors = sum(n for status, n in rec.statuses.items() if status >= 500)
@@ -218,7 +265,17 @@ def main() -> None:
         values.sort()
         p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
         lines.append(f"| {kind} | {len(values):,} | {statistics.median(values):.0f} | {p99:.0f} |")
+    base_hits, base_p50 = readers_summary(baseline)
+    hits, p50 = readers_summary(rec)
     lines += [
+        "",
+        "| readers | pages read | page-cache hit rate | p50 ms |",
+        "|---|---:|---:|---:|",
+        f"| read-only run (no editors) | {sum(baseline.cache.values()):,} | {base_hits:.1%} "
+        f"| {base_p50:.1f} |",
+        f"| with {args.editors} editors | {sum(rec.cache.values()):,} | {hits:.1%} | {p50:.1f} |",
+        "",
+        f"Readers' p50 with editors is {p50 / base_p50:.2f}x the read-only run's.",
         "",
         f"Statuses: {dict(sorted(rec.statuses.items()))}; 5xx: {errors}.",
         f"Acknowledged saves: {len(rec.saved_tokens)}, lost: {lost_saves}; saves refused as "

@@ -4,9 +4,11 @@
    (default 100,000 sources and 10,000 pages; --sources/--pages for other sizes).
 2. Serves it with gunicorn and the production settings (Redis cache), pinned to one core,
    and drives each main page with wrk pinned to the other (when two cores exist): requests
-   per second and p50/p99 latency, cached (anonymous, page cache on) and uncached (page
-   cache off), each as a ratio to a constant-response Django view on the same server in
-   the same run.
+   per second and p50/p99 latency under load (8 connections), cached (anonymous, page
+   cache on) and uncached (page cache off), each as a ratio to a constant-response Django
+   view that never goes through the page cache, on the same server in the same run; a
+   conditional GET answered 304 (If-None-Match, cached run); and p50 single-client (one
+   connection, not under load), cached and uncached.
 3. Times search for a rare, a medium and a common word: the search page's All view (every
    kind's count and tiers, the top 20 records with snippets), the top 20 sources alone,
    the header box's suggestions for the word's first four letters (uncached), and a plain
@@ -35,12 +37,20 @@ from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "credence_bench_pages"
+BENCH_DB = "credence_bench_pages"  # the 100,000-source default; other sizes add theirs
 SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/7"
 SECRET = "bench-" + "k" * 60
 WRK_SECONDS = 8
 WRK_CONNECTIONS = 8
+SINGLE_SECONDS = 4
+DEFAULT_SOURCES = 100_000
+
+
+def bench_database_for(sources: int) -> None:
+    """Use a database of its own for each size, so that the sizes can be compared."""
+    global BENCH_DB
+    BENCH_DB = "credence_bench_pages" if sources == DEFAULT_SOURCES else f"credence_bench_{sources}"
 
 
 def database_url() -> str:
@@ -118,12 +128,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, cache_on: bool):
+    def __init__(self, cache_on: bool, extra: dict | None = None):
         self.port = free_port()
         available = cores()
         server_core = available[0] if len(available) > 1 else None
         # Steady state: no worker recycling in the middle of a measurement.
-        extra = {"GUNICORN_MAX_REQUESTS": "0"}
+        extra = {"GUNICORN_MAX_REQUESTS": "0", **(extra or {})}
         if not cache_on:
             extra["CREDENCE_PAGE_CACHE_SECONDS"] = "0"
         self.process = subprocess.Popen(
@@ -161,19 +171,29 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def wrk(url: str) -> dict:
+def etag_of(url: str) -> str:
+    with urlopen(url, timeout=30) as answer:
+        answer.read()
+        return answer.headers["ETag"]
+
+
+def wrk(
+    url: str, *, connections: int = WRK_CONNECTIONS, seconds: int = WRK_SECONDS, headers=()
+) -> dict:
     available = cores()
     client_core = available[1] if len(available) > 1 else None
     for _ in range(3):  # warm up: the first hit of each page fills the cache
         urlopen(url, timeout=30).read()
+    header_args = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
         pinned(
             [
                 "wrk",
                 "-t1",
-                f"-c{WRK_CONNECTIONS}",
-                f"-d{WRK_SECONDS}s",
+                f"-c{connections}",
+                f"-d{seconds}s",
                 "--latency",
+                *header_args,
                 url,
             ],
             client_core,
@@ -229,8 +249,15 @@ def measure_pages() -> list[dict]:
         try:
             constant = wrk(server.base + "/bench/constant/")
             for name, path in urls.items():
-                result = wrk(server.base + path)
-                rows.append({"page": name, "cached": cache_on, **result, "constant": constant})
+                url = server.base + path
+                result = wrk(url)
+                single = wrk(url, connections=1, seconds=SINGLE_SECONDS)
+                row = {"page": name, "cached": cache_on, **result, "constant": constant}
+                row["single_p50"] = single["p50"]
+                if cache_on:
+                    not_modified = wrk(url, headers=[f"If-None-Match: {etag_of(url)}"])
+                    row["rps_304"] = not_modified["rps"]
+                rows.append(row)
         finally:
             server.stop()
     return rows
@@ -350,21 +377,27 @@ def table(args, build_seconds, pages, search, queries) -> str:
         f"{platform.machine()}, {len(cores())} cores, Python {platform.python_version()}; "
         f"generated in {build_seconds:.0f} s).",
         "",
-        "| page | cache | req/s | ratio to constant view | p50 ms | p99 ms | uncached p50 / cached p50 |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| page | cache | req/s | ratio to constant view | p50 ms | p99 ms "
+        "| single-client p50 ms | 304 req/s (ratio) | uncached / cached, single-client |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    cached_p50 = {r["page"]: r["p50"] for r in pages if r["cached"]}
+    cached_single = {r["page"]: r["single_p50"] for r in pages if r["cached"]}
     for r in pages:
-        ratio = r["rps"] / r["constant"]["rps"]
-        slow = "" if r["cached"] else f"{r['p50'] / cached_p50[r['page']]:.1f}x"
+        constant = r["constant"]["rps"]
+        slow = "" if r["cached"] else f"{r['single_p50'] / cached_single[r['page']]:.1f}x"
+        not_modified = (
+            f"{r['rps_304']:.0f} ({r['rps_304'] / constant:.2f}x)" if "rps_304" in r else ""
+        )
         lines.append(
             f"| {r['page']} | {'cached' if r['cached'] else 'uncached'} | {r['rps']:.0f} | "
-            f"{ratio:.2f}x | {r['p50']:.1f} | {r['p99']:.1f} | {slow} |"
+            f"{r['rps'] / constant:.2f}x | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['single_p50']:.1f} | {not_modified} | {slow} |"
         )
     constant = {r["cached"]: r["constant"] for r in pages}
     lines.append(
-        f"| constant view | (both runs) | {constant[True]['rps']:.0f} / {constant[False]['rps']:.0f} "
-        f"| 1.00x | {constant[True]['p50']:.1f} | {constant[True]['p99']:.1f} | |"
+        f"| constant view, no page cache | (both runs) | {constant[True]['rps']:.0f} / "
+        f"{constant[False]['rps']:.0f} | 1.00x | {constant[True]['p50']:.1f} | "
+        f"{constant[True]['p99']:.1f} | | | |"
     )
     lines += [
         "",
@@ -393,10 +426,31 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=100_000)
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a past run")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the database and stop (then --reuse)"
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="SIZES",
+        help="print the single-client p50 of past runs side by side (e.g. 10000,100000,1000000)",
+    )
     args = parser.parse_args()
+    if args.compare:
+        print(sizes_table([int(size) for size in args.compare.split(",")]))
+        return
+    bench_database_for(args.sources)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
-    build_seconds = 0.0 if args.reuse else build(args.sources, args.pages)
+    built = ROOT / "var" / "bench" / f"build-{args.sources}.txt"
+    if args.reuse:
+        build_seconds = float(built.read_text()) if built.exists() else 0.0
+        manage("migrate", "--noinput")  # a database built before the latest migrations
+    else:
+        build_seconds = build(args.sources, args.pages)
+        built.parent.mkdir(parents=True, exist_ok=True)
+        built.write_text(f"{build_seconds:.0f}")
+    if args.build_only:
+        return
     pages = measure_pages()
     search = measure_search()
     queries = measure_queries()
@@ -404,7 +458,40 @@ def main() -> None:
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     (out / "pages.md").write_text(report + "\n")
+    (out / f"pages-{args.sources}.json").write_text(json.dumps(pages))
     print(report)
+
+
+def sizes_table(sizes: list[int]) -> str:
+    """Uncached and cached single-client p50 at each size, from past runs' JSON."""
+    runs = {
+        size: json.loads((ROOT / "var" / "bench" / f"pages-{size}.json").read_text())
+        for size in sizes
+    }
+    first, last = sizes[0], sizes[-1]
+    lines = [
+        "| page | "
+        + " | ".join(f"uncached p50 ms at {size:,}" for size in sizes)
+        + f" | growth {first:,} to {last:,} | "
+        + " | ".join(f"cached p50 ms at {size:,}" for size in sizes)
+        + " |",
+        "|---|" + "---:|" * (2 * len(sizes) + 1),
+    ]
+    by_size = {
+        size: {(r["page"], r["cached"]): r["single_p50"] for r in rows}
+        for size, rows in runs.items()
+    }
+    for page in dict.fromkeys(r["page"] for r in runs[first]):
+        uncached = [by_size[size][(page, False)] for size in sizes]
+        cached = [by_size[size][(page, True)] for size in sizes]
+        lines.append(
+            f"| {page} | "
+            + " | ".join(f"{value:.1f}" for value in uncached)
+            + f" | {uncached[-1] / uncached[0]:.2f}x | "
+            + " | ".join(f"{value:.1f}" for value in cached)
+            + " |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from interchange.admin import citations_import_view
 from wiki.admin import recent_changes_view
 
 admin.site.site_header = _("Credence administration")
@@ -25,6 +26,11 @@ urlpatterns = [
         name="favicon",
     ),
     path("admin/changes/", admin.site.admin_view(recent_changes_view), name="recent_changes"),
+    path(
+        "admin/sources/source/import/",
+        admin.site.admin_view(citations_import_view),
+        name="citations_import",
+    ),
     # Rating moderation moved from the wiki app to its own: addresses people kept (the
     # queue, a proposal sent by e-mail) still lead to the same page.
     re_path(
@@ -33,10 +39,13 @@ urlpatterns = [
         name="ratings_moved",
     ),
     path("admin/", admin.site.urls),
+    # Before the sources' own: /sources/export/<format>/ is not a source id.
+    path("", include("interchange.urls")),
     path("", include("sources.urls")),
     path("", include("wiki.urls")),
     path("", include("search.urls")),
     path("", include("ratings.urls")),
+    path("", include("feeds.urls")),
 ]
 
 # The benchmark's yardstick: a constant response through the whole Django stack. Only

@@ -7,6 +7,7 @@ this map, and what each kind rates comes from its model's `RATING_FIELDS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +21,10 @@ class RatedKind:
     model: type[Model]
     # The field a reader's URL names a record by ("slug", "pk").
     lookup: str
+    # Called with (target=, changed=) once a change to a record's ratings is recorded, in
+    # the same transaction: the kind's own records that follow from the rating (a venue's
+    # sources inherit it).
+    rating_changed: Callable[..., None] | None = None
 
 
 # The fields naming a proposal's, decision's or report's record: one per rated kind.
@@ -28,11 +33,20 @@ TARGET_FIELDS = ("venue", "source", "page")
 RATED_KINDS: dict[str, RatedKind] = {}
 
 
-def rated_kind_register(name: str, model: type[Model], *, lookup: str) -> None:
-    """Moderate `model`'s ratings, naming it `name` (a target field of the trail's records)."""
+def rated_kind_register(
+    name: str,
+    model: type[Model],
+    *,
+    lookup: str,
+    rating_changed: Callable[..., None] | None = None,
+) -> None:
+    """Moderate `model`'s ratings, naming it `name` (a target field of the trail's records);
+    `rating_changed` carries a recorded change to what follows from it."""
     if name not in TARGET_FIELDS:
         raise ImproperlyConfigured(f"{name!r} is not a target field of the rating records.")
-    RATED_KINDS[name] = RatedKind(name=name, model=model, lookup=lookup)
+    RATED_KINDS[name] = RatedKind(
+        name=name, model=model, lookup=lookup, rating_changed=rating_changed
+    )
 
 
 def rated_kind(name: str) -> RatedKind | None:

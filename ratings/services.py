@@ -17,7 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import is_moderator, user_can_change_ratings
+from .kinds import is_moderator, rated_kind_of, user_can_change_ratings
 from .models import (
     DecisionOrigin,
     ProposalStatus,
@@ -181,7 +181,8 @@ def rating_decision_record(
     *, target: Model, old_values: Mapping[str, Any], rationale: str, user, origin: str
 ) -> RatingDecision | None:
     """Record a change already made to a record's ratings (by a moderator's form or an
-    import); return None when the ratings did not change."""
+    import), and let the record's kind carry it to what follows from it (a venue's rating to
+    its sources); return None when the ratings did not change."""
     new = rating_values(target)
     changed = target.rating_changes(old_values, new)
     if not changed:
@@ -197,7 +198,13 @@ def rating_decision_record(
         decided_by=user,
     )
     decision.full_clean()
-    decision.save()
+    # The decision and what follows from it commit together (inside the caller's
+    # transaction when there is one, without a savepoint per record of an import).
+    with transaction.atomic(savepoint=False):
+        decision.save()
+        kind = rated_kind_of(type(target))
+        if kind.rating_changed is not None:
+            kind.rating_changed(target=target, changed=changed)
     return decision
 
 

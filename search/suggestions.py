@@ -1,8 +1,9 @@
 """The header box's suggestions while a reader types: titles of every kind, as JSON data.
 
 `search.ranking.search_suggest` ranks them; this module shapes them for the
-browser and keeps them until anything changes (the content version, as the page cache does),
-so a reader's keystrokes cost the database nothing once someone has typed the same letters.
+browser and keeps them until a record of a searchable kind changes (by tag, as the page cache
+does), so a reader's keystrokes cost the database nothing once someone has typed the same
+letters.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import hashlib
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from core.page_cache import content_version
-from core.page_cache import store as page_cache_store
+from core.page_cache import cached, kind_tag
 
+from .index import searchable_models
 from .ranking import search_suggest
 from .selectors import SEARCH_KINDS
 
 SUGGESTION_LIMIT = 8
 # One letter matches too much to help, and would cost a search per keystroke.
 SUGGESTION_MIN_LENGTH = 2
-# Entries go stale with the content version; this only bounds how long unused ones stay.
+# Entries go stale with any write of a searchable kind; this bounds how long unused ones stay.
 SUGGESTION_CACHE_SECONDS = 3600
 
 
@@ -48,14 +49,12 @@ def suggestion_list(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[dict]:
     if len(query.strip()) < SUGGESTION_MIN_LENGTH:
         return []
     digest = hashlib.sha256(query.encode()).hexdigest()
-    key = f"credence:suggest:{content_version()}:{digest}"
-    cache = page_cache_store()
-    suggestions = cache.get(key)
-    if suggestions is None:
+
+    def compute() -> list[dict]:
         # Always the full 8, so that every smaller limit is a slice of the same entry (the
         # ranking merges exact heads: the best n are the first n of the best 8).
         results = search_suggest(query, limit=SUGGESTION_LIMIT)
-        suggestions = [
+        return [
             {
                 "title": str(result.object),
                 "kind": result.kind,
@@ -64,7 +63,13 @@ def suggestion_list(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[dict]:
             }
             for result in results
         ]
-        cache.set(key, suggestions, SUGGESTION_CACHE_SECONDS)
+
+    suggestions = cached(
+        f"credence:suggest:{digest}",
+        compute,
+        SUGGESTION_CACHE_SECONDS,
+        tags=[kind_tag(model) for model in searchable_models()],
+    )
     return suggestions[:limit]
 
 

@@ -5,15 +5,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from core.page_cache import depends_on_kinds
 from core.pagination import PAGE_SIZES, page_size_from
 
-from .index import SEARCH_CAP
+from .index import SEARCH_CAP, searchable_models
 from .selectors import search_page
 from .suggestions import HtmlSafeJSONEncoder, suggestion_limit_from, suggestion_list
 
 
 def search(request):
     """Every kind ranked together (All), or one kind with its filters; `go` opens an exact title."""
+    depends_on_kinds(*searchable_models())
     page = search_page(request.GET)
     if request.GET.get("go") and page.go_to:
         return redirect(page.go_to)
@@ -36,7 +38,7 @@ def search(request):
 
 
 # The same for every reader; browsers may keep them a minute (an edit shows after that, while
-# the server-side entries follow the content version at once).
+# the server-side entries follow every write of a searchable kind at once).
 @require_safe
 @cache_control(public=True, max_age=60)
 def search_suggestions(request):

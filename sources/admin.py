@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.admin_filters import AutocompleteFilter, autocomplete_filter_media
+from core.admin_pagination import CappedCountAdminMixin
 from core.admin_widgets import LabelledInlineMixin, SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin
 from ratings.admin import RatingFieldsAdminMixin
@@ -189,7 +190,7 @@ class CredibilityOriginFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in CredibilityOrigin.values:
-            return queryset.filter(credibility_origin=self.value())
+            return queryset.credibility_from(self.value())
         return queryset
 
 
@@ -242,7 +243,9 @@ class SourceKeyPointInline(LabelledInlineMixin, admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHistoryAdmin):
+class SourceAdmin(
+    CappedCountAdminMixin, SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHistoryAdmin
+):
     formfield_overrides = HTTPS_URL_FIELDS
     list_display = [
         "display_title",
@@ -263,7 +266,10 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
         ("venue", AutocompleteFilter),
         ("tags", AutocompleteFilter),
     ]
-    search_fields = ["title", "url", "=id", "=stable_id", "summary", "authors__name"]
+    search_fields = [
+        *("title", "url", "=id", "=stable_id", "summary", "authors__name"),
+        *("=doi", "=arxiv_id", "=isbn"),
+    ]
     autocomplete_fields = ["venue"]
     inlines = [SourceAuthorInline, SourceKeyPointInline]
     readonly_fields = [
@@ -285,6 +291,7 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
             {"fields": ["venue", "credibility_override", "effective_credibility"]},
         ),
         (_("Content"), {"fields": ["summary", "review", "abstract", "tags"]}),
+        (_("Identifiers"), {"fields": ["doi", "arxiv_id", "isbn"]}),
         (_("Snapshots"), {"fields": ["last_snapshot"]}),
         (_("Cited by"), {"fields": ["cited_by"]}),
         (_("Identity"), {"fields": ["id", "stable_id", "created_at", "updated_at"]}),
@@ -465,7 +472,7 @@ class SourceAdmin(SafeAutocompleteAdminMixin, RatingFieldsAdminMixin, VersionHis
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(CappedCountAdminMixin, admin.ModelAdmin):
     """Snapshots are written by fetches only; editors read them here."""
 
     list_display = ["source", "fetched_at", "checked_at", "outcome", "http_status", "byte_size"]

@@ -15,9 +15,28 @@ class SourcesConfig(AppConfig):
 
         from . import search_kinds
         from .models import Source, Venue
+        from .services import venue_rating_changed
 
         search_kinds.search_kinds_register()
-        rated_kind_register("venue", Venue, lookup="slug")
+        # A venue's sources inherit its rating: a change to it refreshes theirs.
+        rated_kind_register("venue", Venue, lookup="slug", rating_changed=venue_rating_changed)
         rated_kind_register("source", Source, lookup="pk")
         # Tags are shown wherever sources and pages are: their names are page content too.
-        page_cache_watch([*self.get_models(include_auto_created=True), Tag])
+        page_cache_watch(
+            [*self.get_models(include_auto_created=True), Tag],
+            # What the source and venue lists show, filter and sort by (sources/filters.py,
+            # the list templates): a summary rewritten leaves them cached.
+            listed={
+                Source: [
+                    "title",
+                    "url",
+                    "type",
+                    "venue",
+                    "credibility_override",
+                    "published_on",
+                    "published_precision",
+                    "fetch_outcome",
+                ],
+                Venue: ["name", "slug", "type", "credibility"],
+            },
+        )

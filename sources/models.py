@@ -1,8 +1,11 @@
 """Publication venues and the sources published in them.
 
 A source's credibility is its own override if one is set, else its venue's. That rule is
-`credibility_resolve` for one object and `SourceQuerySet.with_effective_credibility` for
-a query; the two are tested against each other.
+`credibility_resolve` for one object and `SourceQuerySet.with_computed_credibility` for a
+query. Each source also stores the result (`Source.effective_credibility`), which the lists
+filter and sort on: `save()` and `bulk_create()` fill it for their own rows, and a venue's
+rating change refreshes its sources (`sources.services.source_effective_credibility_refresh`);
+the computed annotation is the check.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from typing import Any
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Coalesce, Length, Lower
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +38,17 @@ from ratings.models import RatedModel
 from search.models import SearchRankedModel, search_rank_indexes
 
 from .domains import VenueMatcher, domain_normalize, host_suffixes, url_host_and_path
+from .identifiers import (
+    ARXIV_MAX_LENGTH,
+    DOI_MAX_LENGTH,
+    ISBN_LENGTH,
+    NORMALIZERS,
+    IdentifierField,
+    arxiv_url,
+    doi_url,
+    isbn_display,
+    isbn_url,
+)
 
 # The two staff roles; a migration creates these groups with their permissions.
 EDITORS_GROUP = "Editors"
@@ -330,18 +344,91 @@ class FetchOutcome(models.TextChoices):
     ERROR = "error", _("Error")
 
 
+# The fields a source's effective credibility follows from (names and attribute names).
+CREDIBILITY_INPUTS = frozenset({"credibility_override", "venue", "venue_id"})
+
+
+IDENTIFIER_TAKEN = _("Source “%(source)s” (%(id)s) already has this %(what)s.")
+
+
+def _identifier_constraints() -> list[models.BaseConstraint]:
+    """Each identifier unique where given, and in its stored shape (sources/identifiers.py
+    writes it; these hold for any other writer too)."""
+    unique = [
+        models.UniqueConstraint(
+            fields=[field],
+            condition=~Q(**{field: ""}),
+            name=f"source_{field}_unique",
+            violation_error_message=_("Another source already has this identifier."),
+        )
+        for field in NORMALIZERS
+    ]
+    return [
+        *unique,
+        models.CheckConstraint(
+            condition=Q(doi="") | Q(doi__startswith="10.", doi__contains="/", doi=Lower("doi")),
+            name="source_doi_shape",
+        ),
+        models.CheckConstraint(
+            condition=Q(arxiv_id="") | ~Q(arxiv_id__icontains="arxiv"),
+            name="source_arxiv_id_shape",
+        ),
+        models.CheckConstraint(
+            # No regular expression: SQLite has none of its own (Django lends it one per
+            # connection, which another client would lack).
+            condition=Q(isbn="")
+            | Q(Exact(Length("isbn"), ISBN_LENGTH))
+            & (Q(isbn__startswith="978") | Q(isbn__startswith="979")),
+            name="source_isbn_shape",
+        ),
+    ]
+
+
+def _effective_credibility_fill(sources: list[Source]) -> None:
+    """Set each source's stored effective credibility from its override and its venue's
+    rating as stored now (one query for all their venues)."""
+    venue_ids = {s.venue_id for s in sources if s.credibility_override is None and s.venue_id}
+    levels = {}
+    if venue_ids:
+        levels = dict(Venue.objects.filter(pk__in=venue_ids).values_list("pk", "credibility"))
+    for source in sources:
+        level = credibility_resolve(source.credibility_override, levels.get(source.venue_id)).level
+        source.effective_credibility = None if level is None else int(level)
+
+
 class SourceQuerySet(models.QuerySet):
-    def with_effective_credibility(self):
-        """Annotate `effective_credibility` (1-5 or None) and `credibility_origin`."""
+    def with_computed_credibility(self):
+        """Annotate `computed_credibility` (1-5 or None) and `computed_origin`, worked out
+        through the venue: the check on the stored `effective_credibility`."""
         return self.annotate(
-            effective_credibility=Coalesce(F("credibility_override"), F("venue__credibility")),
-            credibility_origin=Case(
+            computed_credibility=Coalesce(F("credibility_override"), F("venue__credibility")),
+            computed_origin=Case(
                 When(credibility_override__isnull=False, then=Value(CredibilityOrigin.SOURCE)),
                 When(venue__credibility__isnull=False, then=Value(CredibilityOrigin.VENUE)),
                 default=Value(CredibilityOrigin.NONE),
                 output_field=models.CharField(),
             ),
         )
+
+    def credibility_from(self, origin: str):
+        """Filter on where the effective credibility comes from, by the stored columns."""
+        if origin == CredibilityOrigin.SOURCE:
+            return self.filter(credibility_override__isnull=False)
+        if origin == CredibilityOrigin.VENUE:
+            return self.filter(
+                credibility_override__isnull=True, effective_credibility__isnull=False
+            )
+        return self.filter(effective_credibility__isnull=True)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Create sources in bulk, each storing its effective credibility as save() does.
+
+        (Other bulk writes of an override or a venue, `update()` or `bulk_update()`, are
+        followed by `sources.services.source_effective_credibility_refresh`.)
+        """
+        objs = list(objs)
+        _effective_credibility_fill(objs)
+        return super().bulk_create(objs, *args, **kwargs)
 
     def by_stable_id(self, value: str):
         """Filter on a stable id given bare (`Xsa5pDhYPF`) or prefixed (`sid_Xsa5pDhYPF`)."""
@@ -418,6 +505,17 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         blank=True,
         help_text=_("Set only when this source deserves a rating other than its venue's."),
     )
+    # The override, else the venue's rating: stored so that lists filter and sort through
+    # an index. Kept by save(), the bulk writes and a venue's rating change; not an
+    # editorial change, so not in history.
+    effective_credibility = models.PositiveSmallIntegerField(
+        _("effective credibility"),
+        choices=Credibility.choices,
+        validators=CREDIBILITY_VALIDATORS,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     tags = TaggableManager(_("tags"), blank=True, through="TaggedSource")
     # The last fetch's outcome, kept here so that lists filter and badge without a join.
     # Written by the snapshot service alone; not an editorial change, so not in history.
@@ -425,6 +523,25 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         _("last fetch"), max_length=12, choices=FetchOutcome.choices, blank=True, db_index=True
     )
     fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True, editable=False)
+    # Scholarly identifiers, written one way (sources/identifiers.py) and unique where given.
+    doi = IdentifierField(
+        _("DOI"),
+        max_length=DOI_MAX_LENGTH,
+        blank=True,
+        help_text=_("e.g. 10.1038/nphys1170; a doi.org address or doi: form is accepted."),
+    )
+    arxiv_id = IdentifierField(
+        _("arXiv id"),
+        max_length=ARXIV_MAX_LENGTH,
+        blank=True,
+        help_text=_("e.g. 2101.00001; an arxiv.org abs or pdf address is accepted."),
+    )
+    isbn = IdentifierField(
+        _("ISBN"),
+        max_length=ISBN_LENGTH,
+        blank=True,
+        help_text=_("10 or 13 digits, hyphens allowed; stored as the ISBN-13."),
+    )
 
     # Kept by search.index (PostgreSQL; unused on SQLite, which has an FTS5 table).
     search_vector = SearchVectorField(null=True, editable=False)
@@ -433,6 +550,7 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
     history = TrackedHistory(
         excluded_fields=[
             "updated_at",
+            "effective_credibility",
             "fetch_outcome",
             "fetched_at",
             *SearchRankedModel.SEARCH_FIELDS,
@@ -453,12 +571,25 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["title", "id"], name="source_title_order"),
             models.Index(fields=["-created_at", "id"], name="source_added_order"),
+            # A credibility filter in the default order (by title), and the least credible
+            # first; the most credible first (DESC NULLS LAST) has a PostgreSQL-only index
+            # (migration 0011), as SQLite cannot declare NULLS LAST in an index.
+            models.Index(
+                fields=["effective_credibility", "title", "id"], name="source_credibility_order"
+            ),
+            # The oldest published first; the newest first (DESC NULLS LAST) is PostgreSQL-only
+            # (migration 0007), for the same reason.
+            models.Index(fields=["published_on", "title"], name="source_oldest_published_order"),
             *search_rank_indexes("source"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=credibility_in_bounds("credibility_override"),
                 name="source_credibility_override_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=credibility_in_bounds("effective_credibility"),
+                name="source_effective_credibility_1_to_5",
             ),
             models.CheckConstraint(
                 condition=Q(GreaterThanOrEqual(Length("id"), 1))
@@ -475,6 +606,7 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
                 name="source_stable_id_shape",
             ),
             models.CheckConstraint(condition=~Q(url=""), name="source_url_not_empty"),
+            *_identifier_constraints(),
             models.CheckConstraint(
                 condition=Q(type__in=SourceType.values), name="source_type_valid"
             ),
@@ -499,7 +631,18 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
             kwargs.setdefault("force_insert", True)
         else:
             self._check_ids_unchanged()
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not CREDIBILITY_INPUTS & set(update_fields):
+            super().save(*args, **kwargs)
+        else:
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "effective_credibility"}
+            # The venue's row stays locked until this one is written (PostgreSQL): a rating
+            # change of the venue running meanwhile waits, then refreshes this row too,
+            # rather than this row keeping the rating it read before that change.
+            with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+                self.effective_credibility = self._effective_credibility_now()
+                super().save(*args, **kwargs)
         self._loaded_ids = (self.id, self.stable_id)
 
     def get_absolute_url(self) -> str:
@@ -559,6 +702,42 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
             raise ValidationError({"published_precision": PRECISION_WITHOUT_DATE}, code="invalid")
         if self.venue_id is None and self.url and not self._venue_inferred:
             self.venue = Venue.objects.for_url(self.url)
+        self._identifiers_unique()
+
+    def clean_fields(self, exclude=None):
+        # Identifiers are normalised first: a pasted address is longer than the stored id.
+        errors = {}
+        for field, normalize in NORMALIZERS.items():
+            if exclude and field in exclude:
+                continue
+            try:
+                setattr(self, field, normalize(getattr(self, field)))
+            except ValidationError as error:
+                errors[field] = error.error_list
+        try:
+            super().clean_fields(exclude={*(exclude or ()), *errors})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _identifiers_unique(self):
+        """Refuse an identifier another source has, naming that source."""
+        errors = {}
+        for field in NORMALIZERS:
+            value = getattr(self, field)
+            if not value:
+                continue
+            holder = Source.objects.filter(**{field: value}).exclude(pk=self.pk).first()
+            if holder is not None:
+                what = self._meta.get_field(field).verbose_name
+                errors[field] = ValidationError(
+                    IDENTIFIER_TAKEN,
+                    code="identifier_taken",
+                    params={"source": holder, "id": holder.pk, "what": what},
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def assign_ids(self):
         """Give a new source its id from its URL and a stable id, unless it already has them."""
@@ -579,17 +758,37 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         if loaded_stable_id is not None and self.stable_id != loaded_stable_id:
             raise ValidationError(STABLE_ID_IMMUTABLE, code="immutable")
 
+    def _effective_credibility_now(self) -> int | None:
+        """Return the override, else the stored venue's rating (read under a row lock)."""
+        if self.credibility_override is not None or self.venue_id is None:
+            venue_credibility = None
+        else:
+            venue = Venue.objects.select_for_update(no_key=True).filter(pk=self.venue_id)
+            venue_credibility = venue.values_list("credibility", flat=True).first()
+        level = credibility_resolve(self.credibility_override, venue_credibility).level
+        return None if level is None else int(level)
+
     @property
     def credibility(self) -> EffectiveCredibility:
-        """Return the effective credibility, from the query's annotation when it has one."""
-        if "credibility_origin" in self.__dict__:
-            level = self.__dict__["effective_credibility"]
-            return EffectiveCredibility(
-                Credibility(level) if level is not None else None,
-                CredibilityOrigin(self.__dict__["credibility_origin"]),
-            )
-        venue_credibility = self.venue.credibility if self.venue_id else None
-        return credibility_resolve(self.credibility_override, venue_credibility)
+        """Return the effective credibility as stored, and where it comes from."""
+        level = self.effective_credibility
+        if self.credibility_override is not None:
+            origin = CredibilityOrigin.SOURCE
+        elif level is not None:
+            origin = CredibilityOrigin.VENUE
+        else:
+            origin = CredibilityOrigin.NONE
+        return EffectiveCredibility(Credibility(level) if level is not None else None, origin)
+
+    @property
+    def identifiers(self) -> list[tuple[str, str, str]]:
+        """Return (label, value as shown, address) for each identifier the source has."""
+        shown = [
+            ("DOI", self.doi, doi_url(self.doi)),
+            ("arXiv", self.arxiv_id, arxiv_url(self.arxiv_id)),
+            ("ISBN", isbn_display(self.isbn), isbn_url(self.isbn)),
+        ]
+        return [(label, value, url) for label, value, url in shown if value]
 
     @property
     def published_display(self) -> str:

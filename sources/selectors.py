@@ -11,6 +11,7 @@ from django.db.models import (
     BooleanField,
     Case,
     ExpressionWrapper,
+    F,
     Q,
     QuerySet,
     Value,
@@ -46,13 +47,28 @@ def venue_for_url(url: str) -> Venue | None:
 
 
 def source_list_annotated(queryset: QuerySet[Source] | None = None) -> QuerySet[Source]:
-    """Return sources with their venue, effective credibility and cited-by count, in one query."""
+    """Return sources with their venue and cited-by count, in one query (the effective
+    credibility is stored on each source)."""
     queryset = Source.objects.all() if queryset is None else queryset
     return (
         queryset.select_related("venue")
-        .with_effective_credibility()
         .annotate(cited_by_count=count_per_row(CITATION, "source"))
         .order_by(*ordering_of(queryset))
+    )
+
+
+def sources_with_wrong_effective_credibility(
+    queryset: QuerySet[Source] | None = None,
+) -> QuerySet[Source]:
+    """Return the sources whose stored effective credibility is not the one computed from
+    their override and their venue's rating (none, while every write keeps it in step)."""
+    queryset = Source.objects.all() if queryset is None else queryset
+    computed = F("computed_credibility")
+    return queryset.with_computed_credibility().filter(
+        Q(effective_credibility__isnull=True, computed_credibility__isnull=False)
+        | Q(effective_credibility__isnull=False, computed_credibility__isnull=True)
+        | Q(effective_credibility__lt=computed)
+        | Q(effective_credibility__gt=computed)
     )
 
 
@@ -60,12 +76,19 @@ def venue_list_annotated(queryset: QuerySet[Venue] | None = None) -> QuerySet[Ve
     """Return venues with their source count, the number of pages citing their sources,
     and whether their rating is due for review."""
     queryset = Venue.objects.all() if queryset is None else queryset
+    return _with_review_state(
+        queryset.annotate(
+            source_count=count_per_row(Source, "venue"),
+            citing_page_count=count_per_row(CITATION, "source__venue", "page", distinct=True),
+        )
+    ).order_by(*ordering_of(queryset))
+
+
+def _with_review_state(queryset: QuerySet[Venue]) -> QuerySet[Venue]:
     return queryset.annotate(
-        source_count=count_per_row(Source, "venue"),
-        citing_page_count=count_per_row(CITATION, "source__venue", "page", distinct=True),
         review_due=ExpressionWrapper(review_due_condition(), output_field=BooleanField()),
         review_missing=ExpressionWrapper(review_missing_condition(), output_field=BooleanField()),
-    ).order_by(*ordering_of(queryset))
+    )
 
 
 def months_before(day: date, months: int) -> date:
@@ -132,8 +155,12 @@ def source_for_stable_id(value: str) -> Source | None:
 
 
 def venue_detail(slug: str) -> Venue:
-    """Return one venue with its counts and domains, or raise Venue.DoesNotExist."""
-    return venue_list_annotated(Venue.objects.filter(slug=slug)).prefetch_related("domains").get()
+    """Return one venue with its review state and domains, or raise Venue.DoesNotExist.
+
+    Not its counts: its page counts its sources and citing pages as it lists them, no
+    further than the lists' cap, where counting all of a big venue's would grow with it.
+    """
+    return _with_review_state(Venue.objects.filter(slug=slug)).prefetch_related("domains").get()
 
 
 def snapshot_shown(source: Source) -> tuple[Snapshot | None, Snapshot | None]:

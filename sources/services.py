@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -27,6 +28,7 @@ from .models import (
     VenueDomain,
     VenueType,
 )
+from .selectors import sources_with_wrong_effective_credibility
 
 
 def validate(instance) -> None:
@@ -119,6 +121,35 @@ def venue_domains_set(*, venue: Venue, domains: Sequence[str]) -> list[VenueDoma
 
 
 @transaction.atomic
+def source_effective_credibility_refresh(
+    *, venue: Venue | None = None, sources: QuerySet[Source] | None = None
+) -> int:
+    """Store the effective credibility again where it is wrong: among a venue's sources
+    (its rating changed), among `sources` (written in bulk), or everywhere.
+
+    One UPDATE writes them, and they are announced (`core.changes`); return how many.
+    """
+    queryset = Source.objects.all() if sources is None else sources
+    if venue is not None:
+        queryset = queryset.filter(venue=venue)
+    wrong = sources_with_wrong_effective_credibility(queryset)
+    pks = list(wrong.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    venue_level = Venue.objects.filter(pk=OuterRef("venue_id")).values("credibility")[:1]
+    wrong.update(effective_credibility=Coalesce(F("credibility_override"), Subquery(venue_level)))
+    records_changed(Source, pks)
+    return len(pks)
+
+
+def venue_rating_changed(*, target: Venue, changed: set[str]) -> None:
+    """Carry a venue's new credibility to the sources that inherit it (ratings calls this
+    in the decision's transaction, see `SourcesConfig.ready`)."""
+    if "credibility" in changed:
+        source_effective_credibility_refresh(venue=target)
+
+
+@transaction.atomic
 def source_create(
     *,
     url: str,
@@ -133,6 +164,9 @@ def source_create(
     tags: Sequence[str] = (),
     venue: Venue | None = None,
     credibility_override: int | None = None,
+    doi: str = "",
+    arxiv_id: str = "",
+    isbn: str = "",
     source_id: str | None = None,
     stable_id: str | None = None,
     venue_matcher: VenueMatcher | None = None,
@@ -163,6 +197,9 @@ def source_create(
         review=review,
         venue=venue,
         credibility_override=credibility_override,
+        doi=doi,
+        arxiv_id=arxiv_id,
+        isbn=isbn,
     )
     if venue is None and venue_matcher is not None:
         source.venue_id = venue_matcher.match_id(url)

@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from core.page_cache import cache_depends_on_lists, depends_on_children
 from core.pagination import filtered_list_context, paginate
 from ratings.selectors import rating_history
 
@@ -11,7 +12,13 @@ from .filters import SourceFilter, VenueFilter
 from .models import Source, Venue
 from .snapshots import snapshot_preview
 
+# Lists and counts change with a write of the kinds they show or count that reaches their
+# lists (any write, when filtered by text); a detail page follows the records it loads,
+# and their children through their foreign keys (pages are cached by tag:
+# core/page_cache.py).
 
+
+@cache_depends_on_lists(Source, Venue, "wiki.Citation", text_params=("q", "has_summary"))
 def source_list(request):
     filterset = SourceFilter(request.GET, queryset=selectors.source_list_annotated())
     return render(
@@ -62,12 +69,15 @@ def source_snapshot_detail(request, ref: str, pk: int):
     return render(request, "sources/snapshot_detail.html", {"source": source, "snapshot": snapshot})
 
 
+@cache_depends_on_lists(Venue, Source, text_params=("q",))
 def venue_list(request):
     filterset = VenueFilter(request.GET, queryset=selectors.venue_list_annotated())
     return render(request, "sources/venue_list.html", filtered_list_context(request.GET, filterset))
 
 
+@cache_depends_on_lists("wiki.Citation")  # the pages citing its sources, counts
 def venue_detail(request, slug: str):
+    depends_on_children(Source)
     try:
         venue = selectors.venue_detail(slug)
     except Venue.DoesNotExist:

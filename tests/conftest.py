@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
+from core.page_cache import local_pages
 from sources.models import EDITORS_GROUP, RATING_MODERATORS_GROUP
 from tests.write_announcements import WriteAnnouncements
 
@@ -45,6 +46,7 @@ def _empty_cache():
     """Each test starts with an empty cache: pages cached by one test (whose rows were
     rolled back) must not answer another."""
     cache.clear()
+    local_pages.clear()
 
 
 @pytest.hookimpl(wrapper=True)

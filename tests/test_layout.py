@@ -8,7 +8,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["core", "accounts", "ratings", "search", "sources", "wiki", "interchange", "config"]
+ORDER = [
+    *("core", "accounts", "ratings", "search", "sources", "wiki", "interchange", "feeds"),
+    "config",
+]
 RANK = {app: rank for rank, app in enumerate(ORDER)}
 
 

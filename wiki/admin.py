@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin_filters import AutocompleteFilter, autocomplete_filter_media
+from core.admin_pagination import CappedCountAdminMixin
 from core.admin_widgets import LabelledInlineMixin, SafeAutocompleteAdminMixin
 from core.history_admin import VersionHistoryAdmin, line_diff, version_number
 from core.static_files import static_file_available
@@ -96,7 +97,7 @@ class CitationInline(LabelledInlineMixin, SafeAutocompleteAdminMixin, admin.Tabu
 
 
 @admin.register(WikiPage)
-class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
+class WikiPageAdmin(CappedCountAdminMixin, RatingFieldsAdminMixin, VersionHistoryAdmin):
     list_display = [
         "title",
         "type",
@@ -338,7 +339,7 @@ class WikiPageAdmin(RatingFieldsAdminMixin, VersionHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SafeAutocompleteAdminMixin, VersionHistoryAdmin):
+class CitationAdmin(CappedCountAdminMixin, SafeAutocompleteAdminMixin, VersionHistoryAdmin):
     list_display = ["page", "source", "position", "note"]
     list_select_related = ["page", "source"]
     list_filter = ["page__type"]

@@ -16,4 +16,21 @@ class WikiConfig(AppConfig):
 
         search_kinds.search_kinds_register()
         rated_kind_register("page", WikiPage, lookup="slug")
-        page_cache_watch(self.get_models(include_auto_created=True))
+        # Links name pages by slug: a page taking a slug refreshes the links to it.
+        page_cache_watch(
+            self.get_models(include_auto_created=True),
+            lookups={WikiPage: ["slug"]},
+            # What the page lists show, filter and sort by (wiki/filters.py): a body edit
+            # moves `last_edited` at most once a day.
+            listed={
+                WikiPage: [
+                    "title",
+                    "slug",
+                    "type",
+                    "status",
+                    "quality",
+                    "reader_importance",
+                    "last_edited",
+                ]
+            },
+        )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from core.page_cache import content_version
+from core.page_cache import cached, depends_on, kind_tag, listed_tag, lookup_tag, record_tag
 from core.page_cache import store as page_cache_store
 from core.selectors import count_per_row, ordering_of
 from ratings.kinds import is_moderator
@@ -22,7 +22,6 @@ from sources.selectors import source_list_annotated, source_resolve_refs
 from .markup import (
     Reference,
     RenderContext,
-    RenderedBody,
     TocEntry,
     body_missing_references,
     body_references,
@@ -108,10 +107,12 @@ def wiki_page_render_context(page: WikiPage, citations: list[Citation]) -> Rende
             numbers[ref] = (number, label)
     references = body_references(page.body)
     slugs = {ref.ref for ref in references if not ref.is_citation}
-    pages = {
-        slug: (WikiPage(slug=slug).get_absolute_url(), title)
-        for slug, title in WikiPage.objects.filter(slug__in=slugs).values_list("slug", "title")
-    }
+    found = WikiPage.objects.filter(slug__in=slugs).values_list("pk", "slug", "title")
+    pages = {slug: (WikiPage(slug=slug).get_absolute_url(), title) for _, slug, title in found}
+    # Cached bodies follow the titles of the pages they link to, and a page created under a
+    # slug that a link names.
+    depends_on(*(record_tag(WikiPage, pk) for pk, _, _ in found))
+    depends_on(*(lookup_tag(WikiPage, "slug", slug) for slug in slugs - pages.keys()))
     return RenderContext(citations=numbers, pages=pages)
 
 
@@ -119,13 +120,19 @@ def wiki_page_detail(slug: str) -> RenderedPage:
     """Return a page with its rendered body and numbered references."""
     page = WikiPage.objects.prefetch_related("tags").get(slug=slug)
     citations = wiki_page_citations(page)
-    # Rendering a long body is the page's main cost: keep the HTML until anything changes
-    # (the content version moves with every write, as for the page cache), for staff too.
-    key = f"credence:body:{RENDERER_VERSION}:{content_version()}:{page.pk}"
-    body = page_cache_store().get(key)
-    if not isinstance(body, RenderedBody):
-        body = body_render_page(page.body, wiki_page_render_context(page, citations))
-        page_cache_store().set(key, body, BODY_CACHE_SECONDS)
+    # Rendering a long body is the page's main cost: keep the HTML, for staff too, until the
+    # page, a source it cites or a page it links to changes (by tag, as the page cache does).
+    body = cached(
+        f"credence:body:{RENDERER_VERSION}:{page.pk}",
+        lambda: body_render_page(page.body, wiki_page_render_context(page, citations)),
+        BODY_CACHE_SECONDS,
+        # The numbers and labels of its citations, loaded before it renders.
+        tags=[
+            record_tag(WikiPage, page.pk),
+            *(record_tag(Citation, citation.pk) for citation in citations),
+            *(record_tag(Source, citation.source_id) for citation in citations),
+        ],
+    )
     return RenderedPage(
         page=page,
         body_html=body.html,
@@ -286,12 +293,28 @@ class HomeSummary:
     recent_pages: list[WikiPage]
 
 
+# Counting every source grows with the table: the totals are kept until a record of their
+# kinds is added, removed or changes what the lists show.
+HOME_COUNTS_SECONDS = 24 * 3600
+
+
+def _home_counts() -> tuple[int, int, int]:
+    return cached(
+        "credence:home:counts",
+        lambda: (Source.objects.count(), Venue.objects.count(), WikiPage.objects.count()),
+        HOME_COUNTS_SECONDS,
+        tags=[listed_tag(Source), listed_tag(Venue), listed_tag(WikiPage)],
+        exact=True,
+    )
+
+
 def home_summary(recent: int = 8) -> HomeSummary:
     """Return what the home page shows: counts and the latest sources and pages."""
+    source_count, venue_count, page_count = _home_counts()
     return HomeSummary(
-        source_count=Source.objects.count(),
-        venue_count=Venue.objects.count(),
-        page_count=WikiPage.objects.count(),
+        source_count=source_count,
+        venue_count=venue_count,
+        page_count=page_count,
         recent_sources=list(
             source_list_annotated(Source.objects.order_by("-created_at", "id"))[:recent]
         ),
@@ -310,16 +333,17 @@ class DashboardLine:
     url: str
 
 
-# Counting broken references parses every body: kept until anything changes.
+# Counting broken references parses every body: kept until a page or a source changes.
 BROKEN_COUNT_SECONDS = 3600
 
 
 def _broken_page_count() -> int:
-    key = f"credence:dashboard:broken:{content_version()}"
-    return page_cache_store().get_or_set(
-        key,
+    return cached(
+        "credence:dashboard:broken",
         lambda: len(wiki_pages_broken_references(WikiPage.objects.only("id", "body"))),
         BROKEN_COUNT_SECONDS,
+        tags=[kind_tag(WikiPage), kind_tag(Source)],
+        exact=True,
     )
 
 

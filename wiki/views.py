@@ -4,18 +4,22 @@ from django.http import Http404
 from django.shortcuts import render
 from taggit.models import Tag
 
+from core.page_cache import cache_depends_on_lists
 from core.pagination import filtered_list_context, paginate
 from ratings.selectors import rating_history
+from sources.models import Source, TaggedSource, Venue
 
 from . import selectors
 from .filters import WikiPageFilter
-from .models import WikiPage
+from .models import Citation, TaggedPage, WikiPage
 
 
+@cache_depends_on_lists(Source, Venue, WikiPage)
 def home(request):
     return render(request, "wiki/home.html", {"summary": selectors.home_summary()})
 
 
+@cache_depends_on_lists(WikiPage, Citation, text_params=("q",))
 def page_list(request):
     filterset = WikiPageFilter(request.GET, queryset=selectors.wiki_page_list_annotated())
     return render(request, "wiki/page_list.html", filtered_list_context(request.GET, filterset))
@@ -37,10 +41,12 @@ def page_detail(request, slug: str):
     )
 
 
+@cache_depends_on_lists(Tag, TaggedSource, TaggedPage)
 def tag_list(request):
     return render(request, "wiki/tag_list.html", {"tags": selectors.tag_list_counted()})
 
 
+@cache_depends_on_lists(Source, WikiPage)
 def tag_detail(request, slug: str):
     try:
         tag, sources, pages = selectors.tag_detail(slug)

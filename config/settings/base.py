@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "django_filters",
     "simple_history",
@@ -109,6 +110,7 @@ INSTALLED_APPS = [
     "sources",
     "wiki",
     "interchange",
+    "feeds",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,11 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Covering indexes (Index(include=...)) are for PostgreSQL; SQLite builds the same index
+    # on its key columns alone, which is all the demo needs. Without this, every command of
+    # `make run` opened with three warnings that ask nothing of the person reading them.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -204,6 +211,11 @@ CREDENCE_ALLOW_SELF_APPROVAL = env_bool("CREDENCE_ALLOW_SELF_APPROVAL", False)
 
 # A venue whose rating was last reviewed longer ago than this is marked as due for review.
 CREDENCE_REVIEW_AFTER_MONTHS = env_int("CREDENCE_REVIEW_AFTER_MONTHS", 18)
+# Lists count their rows no further than this; past it they say "more than 10,000".
+CREDENCE_LIST_COUNT_CAP = env_int("CREDENCE_LIST_COUNT_CAP", 10_000)
+# A source list downloaded for a reference manager holds at most this many sources (the
+# whole knowledge base: `manage.py export_citations`).
+CREDENCE_EXPORT_MAX_SOURCES = env_int("CREDENCE_EXPORT_MAX_SOURCES", 1_000)
 # Reader reports of wrong ratings: how many one client may send per hour.
 CREDENCE_REPORTS_PER_HOUR = env_int("CREDENCE_REPORTS_PER_HOUR", 5)
 # Behind a reverse proxy, the request header holding the client's address as the proxy saw
@@ -287,6 +299,28 @@ CACHES = {
 # edit, import, rating decision or snapshot makes them fresh at once.
 CREDENCE_PAGE_CACHE_SECONDS = env_int("CREDENCE_PAGE_CACHE_SECONDS", 600)
 CREDENCE_PAGE_CACHE_ALIAS = "default"
+# Pages each process also keeps in its own memory (a hit then reads only the tag versions
+# from the shared cache); 0 keeps none.
+CREDENCE_PAGE_CACHE_LOCAL_ENTRIES = env_int("CREDENCE_PAGE_CACHE_LOCAL_ENTRIES", 500)
+# A front cache (Varnish, a CDN) purged by tag when records change; off by default. With
+# CREDENCE_FRONT_CACHE_PURGE_URL set, each change sends `PURGE` there with the tags in an
+# `xkey-purge` header (Varnish's xkey module); see core/front_cache.py for other backends.
+CREDENCE_FRONT_CACHE = (
+    {
+        "default": {
+            "BACKEND": "core.front_cache.HTTPPurgeBackend",
+            "LOCATION": os.environ["CREDENCE_FRONT_CACHE_PURGE_URL"],
+            "HEADER": os.environ.get("CREDENCE_FRONT_CACHE_PURGE_HEADER", "xkey-purge"),
+        }
+    }
+    if os.environ.get("CREDENCE_FRONT_CACHE_PURGE_URL")
+    else {}
+)
+# How long a shared cache may keep a page without asking (s-maxage). Without a purge hook,
+# 0: a proxy revalidates every time (a cheap 304) and never shows a stale page.
+CREDENCE_SHARED_CACHE_SECONDS = env_int(
+    "CREDENCE_SHARED_CACHE_SECONDS", CREDENCE_PAGE_CACHE_SECONDS if CREDENCE_FRONT_CACHE else 0
+)
 
 # Taggit: tags are matched without regard to case, so "AI-Governance" and "ai-governance" are one.
 TAGGIT_CASE_INSENSITIVE = True

@@ -1,15 +1,17 @@
 """Reading the Longterm Wiki's files: YAML and JSON with line numbers, MDX pages with front
 matter, and the values in them as typed Python values.
 
-The importer (wiki/importer.py) and the exporter (wiki/exporter.py) share what this module
-knows about the format; it writes nothing to the database. The files come from outside, so
-reading them is bounded: a file over the size limit is refused before it is read, values
-nested deeper than the depth limit are refused before they are built, and so are YAML
-anchors and aliases, with which a few hundred bytes expand to gigabytes.
+The importer (importer.py) and the exporter (exporter.py) share what this module knows
+about the format; it writes nothing to the database. `layout_scan` finds a folder's files
+and hashes their bytes, so that an import parses only those it needs. The files come from
+outside, so reading them is bounded: a file over the size limit is refused before it is
+read, values nested deeper than the depth limit are refused before they are built, and so
+are YAML anchors and aliases, with which a few hundred bytes expand to gigabytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import stat
@@ -95,11 +97,11 @@ class Limits:
     max_depth: int
 
 
-def file_text_read(path: Path, *, file: str, max_bytes: int, setting: str) -> str:
-    """Return a file's text; refuse, before reading it, anything but a file within max_bytes.
+def file_bytes_read(path: Path, *, file: str, max_bytes: int, setting: str) -> bytes:
+    """Return a file's bytes; refuse, before reading it, anything but a file within max_bytes.
 
-    The read is bounded as well, for a file that grows after it was measured. Line endings
-    become `\\n`, as in text mode. OSError and UnicodeDecodeError are the caller's to report.
+    The read is bounded as well, for a file that grows after it was measured. OSError is
+    the caller's to report.
     """
     status = path.stat()
     if not stat.S_ISREG(status.st_mode):
@@ -114,6 +116,11 @@ def file_text_read(path: Path, *, file: str, max_bytes: int, setting: str) -> st
         size = f"more than {max_bytes:,}"
         message = FILE_TOO_LARGE.format(size=size, limit=max_bytes, setting=setting)
         raise FormatError([Issue("format", file, None, message)])
+    return data
+
+
+def text_decode(data: bytes) -> str:
+    """Return a file's bytes as text (UTF-8, `\\n` line endings); UnicodeDecodeError if not."""
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -323,11 +330,8 @@ class MdxPage:
     notes: list[Issue] = field(default_factory=list)
 
 
-def mdx_page_read(path: Path, *, file: str, limits: Limits) -> MdxPage:
-    """Split a page file into front matter and body, keeping line numbers."""
-    text = file_text_read(
-        path, file=file, max_bytes=limits.max_page_bytes, setting="CREDENCE_IMPORT_MAX_PAGE_BYTES"
-    )
+def mdx_page_parse(text: str, *, path: Path, file: str, limits: Limits) -> MdxPage:
+    """Split a page's text into front matter and body, keeping line numbers."""
     match = _FRONT_MATTER_RE.match(text)
     if match is None:
         front_matter = Record({}, file=file, line=1, key_lines={})
@@ -387,6 +391,104 @@ def _folder_parts(page: MdxPage) -> list[str]:
     # page.file is relative to the import root: pages/<folders...>/<name>.mdx
     inner = parts[1:-1] if parts and parts[0] == PAGES_DIR else parts[:-1]
     return [part.lower() for part in inner]
+
+
+# -- the layout --------------------------------------------------------------------------
+
+
+@dataclass
+class FoundFile:
+    """A recognised file under the import's folder, read within its limit and hashed."""
+
+    kind: str
+    name: str
+    path: Path
+    data: bytes
+    sha256: str
+
+
+@dataclass
+class Layout:
+    """The recognised files of a folder, in the order the import reads them."""
+
+    venues: FoundFile | None = None
+    sources: list[FoundFile] = field(default_factory=list)
+    entities: list[FoundFile] = field(default_factory=list)
+    pages: list[FoundFile] = field(default_factory=list)
+
+    def all(self) -> list[FoundFile]:
+        return [*([self.venues] if self.venues else []), *self.sources, *self.entities, *self.pages]
+
+
+def layout_scan(root: Path, limits: Limits, problems: list[Issue]) -> Layout:
+    """Read and hash every recognised file under root; add those that cannot be read to
+    problems, and raise FormatError if root is not a folder.
+
+    A file over the size limit, or not a regular file, is one of them, refused before it is
+    read; the other files are still read, so that one run lists every problem.
+    """
+    if not root.is_dir():
+        raise FormatError([Issue("format", str(root), None, "is not a folder")])
+    layout = Layout()
+
+    def found(kind: str, path: Path) -> FoundFile | None:
+        name = relative_name(root, path)
+        if kind == "pages":
+            limit, setting = limits.max_page_bytes, "CREDENCE_IMPORT_MAX_PAGE_BYTES"
+        else:
+            limit, setting = limits.max_bytes, "CREDENCE_IMPORT_MAX_FILE_BYTES"
+        try:
+            data = file_bytes_read(path, file=name, max_bytes=limit, setting=setting)
+        except FormatError as exc:
+            problems.extend(exc.issues)
+            return None
+        except OSError as exc:
+            problems.append(Issue("format", name, None, f"cannot be read: {exc}"))
+            return None
+        return FoundFile(kind, name, path, data, hashlib.sha256(data).hexdigest())
+
+    if (root / PUBLICATIONS).is_file():
+        layout.venues = found("venues", root / PUBLICATIONS)
+    # The snapshot first: it is the newer export and carries the stable ids.
+    source_paths = [root / SNAPSHOT] if (root / SNAPSHOT).is_file() else []
+    source_paths += sorted((root / RESOURCES_DIR).glob("*.yaml"))
+    layout.sources = [f for path in source_paths if (f := found("sources", path))]
+    entity_paths = sorted((root / ENTITIES_DIR).glob("*.yaml"))
+    layout.entities = [f for path in entity_paths if (f := found("entities", path))]
+    page_paths = sorted((root / PAGES_DIR).glob("**/*.mdx"))
+    layout.pages = [f for path in page_paths if (f := found("pages", path))]
+    return layout
+
+
+def records_parse(found: FoundFile, loader, limits: Limits, problems: list[Issue]) -> list[Record]:
+    """Parse a file holding a list of records; add what is wrong with it to problems."""
+    try:
+        data = loader(text_decode(found.data), file=found.name, limits=limits)
+    except FormatError as exc:
+        problems.extend(exc.issues)
+        return []
+    except UnicodeDecodeError as exc:
+        problems.append(Issue("format", found.name, None, f"cannot be read: {exc}"))
+        return []
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(r, Record) for r in data):
+        problems.append(Issue("format", found.name, 1, "expected a list of records (mappings)"))
+        return []
+    return data
+
+
+def page_parse(found: FoundFile, limits: Limits, problems: list[Issue]) -> MdxPage | None:
+    """Parse a page file; add what is wrong with it to problems."""
+    try:
+        return mdx_page_parse(
+            text_decode(found.data), path=found.path, file=found.name, limits=limits
+        )
+    except FormatError as exc:
+        problems.extend(exc.issues)
+    except UnicodeDecodeError as exc:
+        problems.append(Issue("format", found.name, None, f"cannot be read: {exc}"))
+    return None
 
 
 # -- values --------------------------------------------------------------------------------

@@ -244,6 +244,9 @@ class MdxConversion:
     citations: list[tuple[str, int]] = field(default_factory=list)
     links: list[tuple[str, int]] = field(default_factory=list)
     notes: list[MdxNote] = field(default_factory=list)
+    # The ids looked up in `entity_slugs`, found or not: all the conversion read of it, so
+    # that an importer can tell whether a change to the map changes this page.
+    entity_ids: list[str] = field(default_factory=list)
 
 
 def mdx_to_markdown(
@@ -263,6 +266,7 @@ def mdx_to_markdown(
         citations=[(ref, line) for _, ref, line in sorted(found.citations, key=_by_key)],
         links=[(slug, line) for _, slug, line in sorted(found.links, key=_by_key)],
         notes=[note for _, note in sorted(found.notes, key=_by_key)],
+        entity_ids=sorted(found.entity_ids),
     )
 
 
@@ -293,11 +297,11 @@ def _links_closed(markdown: str, body: str, found: _Found, lines: _Lines) -> str
 def markdown_to_mdx(markdown: str) -> str:
     """Write our citations, page links and comments back as MDX; leave code untouched."""
     out: list[str] = []
-    pos, end = 0, len(markdown)
+    pos, end, memo = 0, len(markdown), _ScanMemo(markdown)
     while (match := MARKDOWN_TRIGGER_RE.search(markdown, pos)) is not None:
         out.append(markdown[pos : match.start()])
         pos = match.start()
-        skipped = _code_end(markdown, pos, end)
+        skipped = _code_end(markdown, pos, end, memo)
         if skipped is None and markdown.startswith("`", pos):
             skipped = _run_end(markdown, pos, end)  # a backtick string with no match is text
         if skipped is not None:
@@ -435,6 +439,8 @@ class _Found:
     citations: list[tuple[tuple[int, ...], str, int]] = field(default_factory=list)
     links: list[tuple[tuple[int, ...], str, int]] = field(default_factory=list)
     notes: list[tuple[tuple[int, ...], MdxNote]] = field(default_factory=list)
+    # Kept through a rollback: a lookup whose result was dropped may decide it next time.
+    entity_ids: set[str] = field(default_factory=set)
 
     def mark(self) -> tuple[int, int, int]:
         return len(self.citations), len(self.links), len(self.notes)
@@ -504,6 +510,58 @@ class _Item:
     children: list[_Item]
 
 
+class _ScanMemo:
+    """Answers about one text that its scans ask again and again from later positions.
+
+    A page of unclosed tags (or tags with an unclosed quote or brace) asks, at each one,
+    whether something closes it further on: a search to the end each time made the
+    conversion quadratic. The answers are remembered and reused.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._seen: dict[str, tuple[int, int]] = {}  # needle: (asked from, first found or -1)
+        self._matches: dict[tuple, tuple[int, re.Match | None]] = {}  # (pattern, end): ...
+        self._braces: dict[int, dict[int, int | None]] = {}  # end: {`{` position: its `}`}
+        self._failing: dict[tuple, set[int]] = {}
+
+    def find(self, needle: str, start: int) -> int:
+        asked, found = self._seen.get(needle, (None, -1))
+        if asked is not None and asked <= start and (found < 0 or start <= found):
+            return found
+        found = self.text.find(needle, start)
+        self._seen[needle] = (start, found)
+        return found
+
+    def within(self, needle: str, start: int, end: int) -> bool:
+        """Tell whether needle occurs whole in text[start:end], as text.find(needle, start, end)."""
+        found = self.find(needle, start)
+        return found >= 0 and found + len(needle) <= end
+
+    def find_within(self, needle: str, start: int, end: int) -> int:
+        """text.find(needle, start, end)."""
+        return self.find(needle, start) if self.within(needle, start, end) else -1
+
+    def search(self, pattern: re.Pattern, start: int, end: int) -> re.Match | None:
+        """pattern.search(text, start, end): a match at a place is the same wherever the search
+        began (lookbehinds see before start), so the first match from an earlier start stands
+        for every start up to it."""
+        asked, found = self._matches.get((pattern, end), (None, None))
+        if asked is not None and asked <= start and (found is None or start <= found.start()):
+            return found
+        found = pattern.search(self.text, start, end)
+        self._matches[pattern, end] = (start, found)
+        return found
+
+    def braces(self, end: int) -> dict[int, int | None]:
+        """The closing `}` (or None) of each `{` whose expression was read up to end."""
+        return self._braces.setdefault(end, {})
+
+    def failing(self, closing: str, end: int, dedent: int) -> set[int]:
+        """Where a search for this closing tag (to end, with this dedent) ran out without it."""
+        return self._failing.setdefault((closing, end, dedent), set())
+
+
 class _Converter:
     """Convert one text (a body, or a string found in a component's props) to Markdown."""
 
@@ -514,6 +572,7 @@ class _Converter:
         self.document = document
         self.depth = depth
         self.table_lines = _table_lines(text) if document else frozenset()
+        self._memo = _ScanMemo(text)
 
     def convert(self) -> str:
         pieces, _ = self._scan(0, len(self.text), None, 0)
@@ -528,8 +587,18 @@ class _Converter:
         """
         text, out = self.text, []
         trigger = DOCUMENT_TRIGGER_RE if self.document and self.depth == 0 else TRIGGER_RE
+        # Where a search for this closing tag already ran to the end without it: reaching one
+        # again, this search fails too. Without this, every unclosed tag made its parent scan
+        # its children again: 20 nested tags with one closing tag took seconds (2^20 scans).
+        failing = self._memo.failing(closing, end, dedent) if closing else None
+        passed: list[int] = []
         pos = start
         while (match := trigger.search(text, pos, end)) is not None:
+            if failing is not None:
+                if match.start() in failing:
+                    failing.update(passed)
+                    return out, None
+                passed.append(match.start())
             self._copy_text(out, pos, match.start(), dedent)
             pos = match.start()
             if text.startswith("</", pos):
@@ -563,11 +632,13 @@ class _Converter:
             elif (esm := self._esm(pos, end)) is not None:
                 pos = esm
             else:
-                skipped = _code_end(text, pos, end)
+                skipped = _code_end(text, pos, end, self._memo)
                 stop = skipped if skipped is not None else _run_end(text, pos, end)
                 self._copy(out, pos, stop, dedent)
                 pos = stop
         self._copy_text(out, pos, end, dedent)
+        if failing is not None:
+            failing.update(passed)
         return out, None
 
     def _esm(self, pos: int, end: int) -> int | None:
@@ -626,7 +697,7 @@ class _Converter:
         return expr.end()
 
     def _tag(self, out: list[str], pos: int, end: int, dedent: int) -> int:
-        tag = _parse_open_tag(self.text, pos, end)
+        tag = _parse_open_tag(self.text, pos, end, self._memo)
         if tag is None:
             name = OPEN_TAG_RE.match(self.text, pos, end)
             if name is not None:
@@ -638,7 +709,7 @@ class _Converter:
         if tag.self_closing:
             first = len(out)
             return self._unfused(out, first, self._component(tag, None, out, tag.end, end))
-        if self.depth >= MAX_DEPTH or self.text.find(f"</{tag.name}", tag.end, end) < 0:
+        if self.depth >= MAX_DEPTH or not self._memo.within(f"</{tag.name}", tag.end, end):
             return self._unclosed(tag, out)
         mark = self.found.mark()
         self.depth += 1
@@ -752,6 +823,7 @@ class _Converter:
             self._note(tag.start, f"<EntityLink> repeats name=; kept the first ({slug})")
         entity_id = self._attr_text(tag, "id")
         if not slug and entity_id:
+            self.found.entity_ids.add(entity_id)
             slug = self.found.entity_slugs.get(entity_id)
         text = children if children.strip() else self._attr_prose(tag, "label")
         if not slug or not NAME_RE.fullmatch(slug):
@@ -1297,8 +1369,9 @@ class _Converter:
 # Tags and JavaScript -----------------------------------------------------------------------
 
 
-def _parse_open_tag(text: str, pos: int, end: int) -> _Tag | None:
+def _parse_open_tag(text: str, pos: int, end: int, memo: _ScanMemo | None = None) -> _Tag | None:
     """Parse the opening tag of a component at pos, or return None if it is malformed."""
+    braces = memo.braces(end) if memo is not None else None
     match = OPEN_TAG_RE.match(text, pos, end)
     if match is None:
         return None
@@ -1313,7 +1386,7 @@ def _parse_open_tag(text: str, pos: int, end: int) -> _Tag | None:
         if text[i] == ">":
             return _Tag(match[1], pos, i + 1, attrs, False)
         if text[i] == "{":  # a spread, `{...props}`
-            close = _expression_end(text, i, end)
+            close = _expression_end(text, i, end, known=braces)
             if close is None:
                 return None
             attrs.append(_Attr("", "expr", i + 1, close))
@@ -1332,13 +1405,14 @@ def _parse_open_tag(text: str, pos: int, end: int) -> _Tag | None:
         while i < end and text[i].isspace():
             i += 1
         if i < end and text[i] in "\"'":
-            close = text.find(text[i], i + 1, end)  # JSX strings have no escapes
+            # JSX strings have no escapes.
+            close = (memo or _ScanMemo(text)).find_within(text[i], i + 1, end)
             if close < 0:
                 return None
             attrs.append(_Attr(name[0], "string", i + 1, close))
             i = close + 1
         elif i < end and text[i] == "{":
-            close = _expression_end(text, i, end)
+            close = _expression_end(text, i, end, known=braces)
             if close is None:
                 return None
             attrs.append(_Attr(name[0], "expr", i + 1, close))
@@ -1355,19 +1429,35 @@ JS_ESCAPE_RE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}
 JS_ESCAPES = {"n": "\n", "t": "\t", "r": "", "b": "", "f": "", "v": "", "0": ""}
 
 
-def _expression_end(text: str, pos: int, end: int, depth: int = 0) -> int | None:
-    """Return the index of the `}` closing the `{` at pos, skipping JS strings and comments."""
+def _expression_end(
+    text: str, pos: int, end: int, depth: int = 0, known: dict[int, int | None] | None = None
+) -> int | None:
+    """Return the index of the `}` closing the `{` at pos, skipping JS strings and comments.
+
+    With `known`, the answer for every `{` this reading passes is kept there: read from that
+    `{`, the same text closes it at the same place (or not at all).
+    """
     if depth > MAX_DEPTH:
         return None
-    level, i = 0, pos
+    if known is not None and pos in known:
+        return known[pos]
+    opened: list[int] = []
+    i = pos
     while (match := JS_STOP_RE.search(text, i, end)) is not None:
         i = match.start()
         ch = text[i]
         if ch == "{":
-            level += 1
+            if known is not None and i in known:
+                if known[i] is None:
+                    break  # read from here before, and never closed
+                i = known[i] + 1  # read before: what lies between is balanced
+                continue
+            opened.append(i)
         elif ch == "}":
-            level -= 1
-            if level == 0:
+            if known is not None:
+                known[opened[-1]] = i
+            opened.pop()
+            if not opened:
                 return i
         elif ch == "/":
             comment = _js_comment_end(text, i, end)
@@ -1377,9 +1467,11 @@ def _expression_end(text: str, pos: int, end: int, depth: int = 0) -> int | None
         else:
             i = _js_string_end(text, i, end, depth)
             if i is None:
-                return None
+                break
             continue
         i += 1
+    if known is not None:
+        known.update(dict.fromkeys(opened))
     return None
 
 
@@ -1764,8 +1856,12 @@ def _plain_title(title: str) -> str | None:
     return None if re.search(r"[<>{}&`*\\]|\[\[|\]\]", plain) else plain
 
 
-def _code_end(text: str, pos: int, end: int) -> int | None:
-    """Return the end of the fenced block or code span starting at pos, or None."""
+def _code_end(text: str, pos: int, end: int, memo: _ScanMemo | None = None) -> int | None:
+    """Return the end of the fenced block or code span starting at pos, or None.
+
+    Pass the scan's memo: without it, each unclosed backtick searches to its paragraph's end.
+    """
+    memo = memo or _ScanMemo(text)
     fence = FENCE_RE.match(text, pos, end) if pos == 0 or text[pos - 1] == "\n" else None
     if fence is not None and _is_fence(fence):
         close = _closing_fence_re(fence[1]).search(text, fence.end(), end)
@@ -1773,9 +1869,9 @@ def _code_end(text: str, pos: int, end: int) -> int | None:
     if not text.startswith("`", pos):
         return None
     run = _run_end(text, pos, end) - pos
-    paragraph_end = BLANK_LINE_AFTER_RE.search(text, pos, end)
+    paragraph_end = memo.search(BLANK_LINE_AFTER_RE, pos, end)
     limit = paragraph_end.start() if paragraph_end else end
-    close = _backtick_run_re(run).search(text, pos + run, limit)
+    close = memo.search(_backtick_run_re(run), pos + run, limit)
     return close.end() if close else None
 
 
@@ -1961,11 +2057,11 @@ def _line_starts_fixed(markdown: str) -> str:
 
     The scan skips code and comments as mdx_to_markdown's does, so a re-import agrees with it.
     """
-    out, pos, end = [], 0, len(markdown)
+    out, pos, end, memo = [], 0, len(markdown), _ScanMemo(markdown)
     while (match := LINE_START_SCAN_RE.search(markdown, pos)) is not None:
         out.append(markdown[pos : match.start()])
         pos = match.start()
-        skipped = _code_end(markdown, pos, end)
+        skipped = _code_end(markdown, pos, end, memo)
         if skipped is None and markdown.startswith("`", pos):
             skipped = _run_end(markdown, pos, end)
         if skipped is None and (comment := comment_match(HTML_COMMENT_RE, markdown, pos)):
@@ -1989,19 +2085,24 @@ def _line_starts_fixed(markdown: str) -> str:
 
 # Longer than any run of list and quote markers (and comments) that opens a line.
 LINE_PREFIX_MAX = 1000
+SPACES_AND_TABS_RE = re.compile(r"[ \t]*")
 
 
 def _break_after_comment(markdown: str, comment: re.Match, out: list[str]) -> int | None:
     """Break the line after a comment that opens it; return the whitespace skipped, or None."""
-    line_start = markdown.rfind("\n", 0, comment.start()) + 1
-    line_end = markdown.find("\n", comment.end())
-    if comment.start() - line_start > LINE_PREFIX_MAX:
+    # Both look-ups are bounded before anything reads to the line's end: on a long line of
+    # comments, reading the whole line for each one made the conversion quadratic.
+    window = max(0, comment.start() - LINE_PREFIX_MAX - 1)
+    line_start = markdown.rfind("\n", window, comment.start()) + 1
+    if line_start == 0 and comment.start() > LINE_PREFIX_MAX:
         return None  # more than list or quote markers stand before it
     before = comments_sub(HTML_COMMENT_RE, "", markdown[line_start : comment.start()])
-    after = markdown[comment.end() : len(markdown) if line_end < 0 else line_end]
     markers = LINE_PREFIX_RE.match(before)[0]
-    if markers != before or after.lstrip(" \t").startswith("<!--"):
+    gap = SPACES_AND_TABS_RE.match(markdown, comment.end()).end()
+    if markers != before or markdown.startswith("<!--", gap):
         return None
+    line_end = markdown.find("\n", gap)
+    after = markdown[comment.end() : len(markdown) if line_end < 0 else line_end]
     if not comments_sub(HTML_COMMENT_RE, "", after).strip():
         return None
     out.append("\n" + re.sub(r"[-*+]|\d+[.)]", lambda m: " " * len(m[0]), markers))

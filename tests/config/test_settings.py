@@ -189,6 +189,16 @@ def test_a_command_logs_each_django_line_once_and_prints_no_axes_banner():
     assert "AXES: BEGIN" not in result.stderr + result.stdout
 
 
+def test_the_demo_database_starts_without_warnings(tmp_path):
+    result = _manage(
+        "check", "--database", "default", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stderr + result.stdout
+
+
 def test_the_makefile_takes_any_python_from_3_11():
     makefile = (ROOT / "Makefile").read_text()
     pyproject = (ROOT / "pyproject.toml").read_text()

@@ -5,7 +5,10 @@ directions, and in about four times the time of a quarter of it (not sixteen).""
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from interchange.longterm_wiki import mdx
 from interchange.longterm_wiki.mdx import markdown_to_mdx, mdx_to_markdown, refs_sub
 from tests.wiki.test_markup_bounds import DEADLINE, SECONDS, deadline, repeated
 
@@ -24,7 +27,23 @@ HOSTILE = {
     "<!--a-->": repeated("<!--a-->"),
     "<!--a-->x": repeated("<!--a-->x"),
     "[[a|<!--": repeated("[[a|<!--"),
+    # Backticks that never close in one long paragraph.
+    "``a`": repeated("``a`"),
+    "`a": repeated("`a"),
 }
+# Components never closed, or whose attributes never close: each one asked whether anything
+# further on closes it. Each costs a note and an escaped copy, so they get a looser bound.
+UNCLOSED_COMPONENTS = {
+    "<F>": repeated("<F>"),
+    "<Aside>x": repeated("<Aside>x"),
+    "</F>": repeated("</F>"),
+    '<F a="': repeated('<F a="'),
+    "<F a={": repeated("<F a={"),
+    "<F a={`": repeated("<F a={`"),
+    "<F a={`${": repeated("<F a={`${"),
+    "{`": repeated("{`"),
+}
+COMPONENT_SECONDS = 5.0
 
 
 def best_time(convert, text: str, runs: int = 2) -> float:
@@ -48,13 +67,78 @@ MEASURABLE = 0.05
 @pytest.mark.parametrize("direction", CONVERSIONS)
 @pytest.mark.parametrize("shape", HOSTILE)
 def test_a_hostile_page_converts_in_time_linear_in_its_size(shape, direction):
-    convert, body = CONVERSIONS[direction], HOSTILE[shape]
+    assert_linear(CONVERSIONS[direction], HOSTILE[shape], SECONDS, f"{shape}, {direction}")
+
+
+@pytest.mark.parametrize("direction", CONVERSIONS)
+@pytest.mark.parametrize("shape", UNCLOSED_COMPONENTS)
+def test_a_page_of_unclosed_components_converts_in_time_linear_in_its_size(shape, direction):
+    body = UNCLOSED_COMPONENTS[shape]
+    assert_linear(CONVERSIONS[direction], body, COMPONENT_SECONDS, f"{shape}, {direction}")
+
+
+def assert_linear(convert, body: str, bound: float, label: str) -> None:
     seconds = best_time(convert, body)
 
-    assert seconds < SECONDS, f"{shape}, {direction}: {seconds:.2f} s"
+    assert seconds < bound, f"{label}: {seconds:.2f} s"
     if seconds >= MEASURABLE:
         quarter = best_time(convert, body[: len(body) // 4], runs=3)
-        assert seconds / quarter < 8, f"{shape}, {direction}: {seconds / quarter:.1f} × a quarter"
+        assert seconds / quarter < 8, f"{label}: {seconds / quarter:.1f} × a quarter"
+
+
+@pytest.mark.parametrize(
+    "unit, closing",
+    [("<F>", "</F>"), ("<Aside>x", "</Aside>"), ("<F><G>", "</G></F>"), ("<F>\n", "</F>")],
+)
+def test_nested_unclosed_components_closed_once_take_no_exponential_time(unit, closing):
+    # Each unclosed tag made its parent read its children again: 20 levels took 19 s and
+    # each further level doubled it. Now a tag read to the end without its closing tag is
+    # not read again, and 30 levels take milliseconds.
+    body = unit * 30 + closing
+    with deadline(DEADLINE):
+        start = time.process_time()
+        result = mdx_to_markdown(body)
+        seconds = time.process_time() - start
+
+    assert seconds < SECONDS, f"{unit!r} × 30: {seconds:.2f} s"
+    # The innermost one is closed; every other one is kept as text, with a note each.
+    unclosed = [note for note in result.notes if note.message.startswith("unclosed <")]
+    assert len(unclosed) >= 29
+
+
+class Forgetful(mdx._ScanMemo):
+    """The converter's memo remembering nothing: every question read afresh."""
+
+    def find(self, needle, start):
+        return self.text.find(needle, start)
+
+    def search(self, pattern, start, end):
+        return pattern.search(self.text, start, end)
+
+    def braces(self, end):
+        return {}
+
+    def failing(self, closing, end, dedent):
+        return set()
+
+
+PIECES = ["<F>", "</F>", "<G>", "</G>", "<Aside>", "</Aside>", "<F a={", "<F a=\"", '"', "}",
+          "{", "`", "``", "${", ">", "/>", "x", " ", "\n", "\n\n", "<!--", "-->"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_remembered_answers_convert_as_reading_afresh_would(pieces):
+    # Closing tags, quotes, braces, paragraph ends and failed searches are remembered; a
+    # body converts exactly as it does when every question is read again from its place.
+    body = "".join(pieces)
+    remembered = mdx_to_markdown(body)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mdx, "_ScanMemo", Forgetful)
+        afresh = mdx_to_markdown(body)
+
+    assert remembered == afresh
+    assert markdown_to_mdx(remembered.markdown) == markdown_to_mdx(afresh.markdown)
 
 
 @pytest.mark.parametrize(

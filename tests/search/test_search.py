@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.changes import records_changed
 from search import index as search_module
 from search.index import query_parse
 from search.ranking import by_relevance, search_filter
@@ -143,6 +144,42 @@ def test_an_import_is_searchable(tmp_path):
         WikiPage.objects.filter(pk__in=found("pages", "section")).values_list("title", flat=True)
     )
     assert titles == {"Section index 1", "Section index 2"}
+
+
+def test_a_bulk_refresh_past_one_batch_keeps_one_index_row_per_record():
+    # SQLite's index forgets a batch of rows in one statement (FTS5 cannot index the
+    # reference column, so each statement reads the table): more rows than one batch holds.
+    rows = Source.objects.bulk_create(
+        Source(
+            id=f"bulk{n:04d}",
+            stable_id=f"sid_bulk{n:06d}",
+            url=f"https://bulk.example.org/{n}",
+            title=f"Bulk heliotrope {n:04d}",
+        )
+        for n in range(search_module.FTS5_DELETE_BATCH + 20)
+    )
+    pks = [row.pk for row in rows]
+    records_changed(Source, pks)
+    search_module.search_index_refresh("sources", pks)
+    Source.objects.filter(pk__in=pks[::2]).update(title="Bulk marigold")
+    records_changed(Source, pks[::2])
+    search_module.search_index_refresh("sources", pks)
+
+    assert found("sources", "heliotrope") == set(pks[1::2])
+    assert found("sources", "marigold") == set(pks[::2])
+    if connection.vendor == "sqlite":
+        kind = search_module.KINDS["sources"]
+        with connection.cursor() as cursor:
+            for table in (kind.fts_table, kind.titles_table):
+                cursor.execute(f"SELECT count(*), count(DISTINCT ref) FROM {table}")
+                assert cursor.fetchone() == (len(pks), len(pks))
+
+    search_module.search_index_remove("sources", pks)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for table in (kind.fts_table, kind.titles_table):
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                assert cursor.fetchone() == (0,)
 
 
 # -- the search page -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The renderer's cost on hostile bodies: every scan is linear, so 200 KB of the shapes that
-defeat a naive parser renders within a bound of a plain body of the same size, and within a
-second; and the bounds the renderer sets itself (raw HTML elements, math, link destinations)."""
+defeat a naive parser renders within a bound of a plain body of the same size; and the bounds
+the renderer sets itself (raw HTML elements, math, link destinations)."""
 
 import gc
 import re
@@ -125,19 +125,17 @@ def best_time(body: str, *, runs: int, enough: float = 0.0) -> float:
     return best
 
 
-@pytest.fixture(scope="module")
-def plain_time():
-    return best_time(prose(), runs=5)
-
-
 @pytest.mark.parametrize("shape", HOSTILE)
-def test_a_hostile_body_renders_in_time_linear_in_its_size(shape, plain_time):
+def test_a_hostile_body_renders_in_time_linear_in_its_size(shape):
     body = HOSTILE[shape]
     assert len(body) == pytest.approx(SIZE, rel=0.01)
 
-    seconds = best_time(body, runs=3, enough=min(SECONDS, RATIO * plain_time) / 2)
+    # Plain prose is timed beside each shape, so both see the same load: on a busy machine
+    # CPU time stretches for both (a fixed number of seconds is a benchmark's business, not
+    # a test's). A quadratic scan is thousands of times the plain time, however busy.
+    plain_time = best_time(prose(), runs=3)
+    seconds = best_time(body, runs=3, enough=RATIO * plain_time / 2)
 
-    assert seconds < SECONDS, f"{shape}: {seconds:.2f} s"
     assert seconds / plain_time < RATIO, f"{shape}: {seconds / plain_time:.0f} × plain"
 
 

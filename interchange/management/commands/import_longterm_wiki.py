@@ -11,7 +11,8 @@ from interchange.longterm_wiki.importer import ImportFailed, longterm_wiki_impor
 class Command(BaseCommand):
     help = (
         "Import publications.yaml, resources/*.yaml, resources-snapshot.json, entities/*.yaml "
-        "and pages/**/*.mdx from PATH (any subset). Bad input writes nothing."
+        "and pages/**/*.mdx from PATH (any subset). Bad input writes nothing. Files and "
+        "records unchanged since the last import are skipped; --full compares everything."
     )
 
     def add_arguments(self, parser):
@@ -19,11 +20,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="validate and report without writing"
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="read every file and compare every record, even those unchanged since the "
+            "last import",
+        )
 
-    def handle(self, *args, path: Path, dry_run: bool, verbosity: int, **options):
+    def handle(self, *args, path: Path, dry_run: bool, full: bool, verbosity: int, **options):
         progress = Progress.for_command(self)
         try:
-            report = longterm_wiki_import(path, dry_run=dry_run, progress=progress)
+            report = longterm_wiki_import(path, dry_run=dry_run, full=full, progress=progress)
         except ImportFailed as exc:
             progress.close()
             for issue in exc.issues:
@@ -54,6 +61,7 @@ class Command(BaseCommand):
                 "and listed for editors to map to sources."
             )
         self.stdout.write(report.table())
+        self.stdout.write(report.skipped_summary())
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
         elif not report.changed:
