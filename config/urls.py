@@ -39,6 +39,7 @@ urlpatterns = [
         name="ratings_moved",
     ),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     # Before the sources' own: /sources/export/<format>/ is not a source id.
     path("", include("interchange.urls")),
     path("", include("sources.urls")),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = [
-    *("core", "accounts", "ratings", "search", "sources", "wiki", "interchange", "feeds"),
+    *("core", "accounts", "ratings", "search", "sources", "wiki", "interchange", "feeds", "api"),
     "config",
 ]
 RANK = {app: rank for rank, app in enumerate(ORDER)}

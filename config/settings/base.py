@@ -111,6 +111,10 @@ INSTALLED_APPS = [
     "wiki",
     "interchange",
     "feeds",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +135,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # With a read replica: staff requests and form posts read from the primary.
     "config.db_router.PrimaryPinMiddleware",
+    # The API's anonymous rate limit: before the page cache, so cached answers count too.
+    "api.throttling.ApiRateLimitMiddleware",
     # Whole pages for anonymous readers; any change to the knowledge base makes them fresh.
     "core.page_cache.AnonymousPageCacheMiddleware",
     # Login throttling (last, as django-axes asks).
@@ -347,3 +353,36 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 CREDENCE_IMPORT_MAX_FILE_BYTES = env_int("CREDENCE_IMPORT_MAX_FILE_BYTES", 16 * 1024 * 1024)
 CREDENCE_IMPORT_MAX_PAGE_BYTES = env_int("CREDENCE_IMPORT_MAX_PAGE_BYTES", 1024 * 1024)
 CREDENCE_IMPORT_MAX_DEPTH = env_int("CREDENCE_IMPORT_MAX_DEPTH", 20)
+
+# The read-only API (/api/v1/): JSON only (one representation per address, so the page
+# cache and proxies key on the address alone), no sign-in, and a rate limit per client
+# address for anonymous callers ("120/minute"; empty turns it off). The limit counts in
+# the default cache: shared by every app server when that is Redis (production).
+CREDENCE_API_ANON_RATE = os.environ.get("CREDENCE_API_ANON_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": [],  # api.throttling.ApiRateLimitMiddleware, before the cache
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Credence API",
+    "DESCRIPTION": (
+        "Read-only access to Credence's venues, sources, wiki pages, citations, rating "
+        "decisions and tags. Lists take the same filters as the public lists and page by "
+        "cursor (follow `next`). Anonymous callers are rate limited (429 with Retry-After)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Venues, sources and pages each have a `type` with its own choices: named apart.
+    "ENUM_NAME_OVERRIDES": {
+        "VenueTypeEnum": "sources.models.VenueType",
+        "SourceTypeEnum": "sources.models.SourceType",
+        "PageTypeEnum": "wiki.models.PageType",
+    },
+}
