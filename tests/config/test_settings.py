@@ -136,7 +136,7 @@ def test_production_uses_redis_from_redis_url_for_the_shared_cache(tmp_path):
     )
     without = _prod_setting("settings.CREDENCE_PAGE_CACHE_SECONDS", DATABASE_URL=db)
 
-    assert "django.core.cache.backends.redis.RedisCache" in with_redis
+    assert "core.redis_cache.RedisCache" in with_redis
     assert "redis://127.0.0.1:6379/3" in with_redis and with_redis.endswith(" 600")
     assert without.endswith("\n0")  # per-process memory could not be made fresh everywhere
 
