@@ -26,6 +26,10 @@ class SortFilter(django_filters.ChoiceFilter):
     def without_relevance(self) -> None:
         """Offer only the fixed orderings: there is no query to be relevant to."""
         self.extra["choices"] = [c for c in self.extra["choices"] if c[0] != RELEVANCE]
+        # A form field built before (and copied with the FilterSet's filters, as anything
+        # that reads a class's base filters builds one: the API schema does) would still
+        # offer relevance: build it again from these choices.
+        self.__dict__.pop("_field", None)
 
     def filter(self, qs, value):
         if value in (None, "", RELEVANCE) and "search_rank" in qs.query.annotations:

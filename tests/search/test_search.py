@@ -12,6 +12,7 @@ from core.changes import records_changed
 from search import index as search_module
 from search.index import query_parse
 from search.ranking import by_relevance, search_filter
+from sources.filters import SourceFilter
 from sources.models import Source, SourceType, Venue
 from sources.services import source_key_points_set
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
@@ -388,6 +389,17 @@ def test_another_order_keeps_the_query_and_is_a_url(client, relevance_differs_fr
     assert _result_pks(response) == [by_summary.pk, by_title_match.pk]
     form = _filters_form(response.content.decode())
     assert (form["q"], form["kind"], form["sort"]) == ("interpretability", "sources", "title")
+
+
+def test_reading_the_filters_elsewhere_does_not_offer_relevance_without_a_query(client):
+    # The API's schema builds each list filter's form field on the class's own filters,
+    # which every list copies.
+    assert client.get(reverse("api:schema")).status_code == 200
+    assert SourceFilter.base_filters["sort"].field  # built, as the schema builds it
+
+    plain = client.get(reverse("sources:source_list")).content.decode()
+
+    assert 'value="relevance"' not in plain
 
 
 def test_a_list_offers_relevance_only_with_a_query(client, relevance_differs_from_title):
