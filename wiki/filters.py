@@ -1,4 +1,4 @@
-"""Filters for the public wiki page list."""
+"""Filters for the public wiki page list (and the API's, which uses the same)."""
 
 import django_filters
 from django.db.models import Exists, OuterRef
@@ -9,6 +9,7 @@ from core.filters import ANY, ordering
 from search.filters import SortableFilterSet, SortFilter
 from search.ranking import search_filter
 
+from .evidence import STRONG_SHARE_CHOICES
 from .models import PageStatus, PageType, TaggedPage
 from .quality import QualityBand
 
@@ -17,6 +18,7 @@ PAGE_ORDERINGS = {
     "-quality": (_("Highest quality"), ordering("-quality", "title")),
     "-importance": (_("Most important"), ordering("-reader_importance", "title")),
     "-edited": (_("Recently edited"), ordering("-last_edited", "title")),
+    "-evidence": (_("Strongest evidence"), ordering("-strong_share", "title")),
 }
 
 
@@ -37,6 +39,13 @@ class WikiPageFilter(SortableFilterSet):
         to_field_name="slug",
         empty_label=ANY,
         label=_("Tag"),
+    )
+    evidence = django_filters.ChoiceFilter(
+        field_name="strong_share",
+        lookup_expr="gte",
+        choices=STRONG_SHARE_CHOICES,
+        empty_label=ANY,
+        label=_("Evidence"),
     )
     sort = SortFilter(orderings=PAGE_ORDERINGS)
 

@@ -7,7 +7,20 @@ from decimal import Decimal
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -20,6 +33,7 @@ from ratings.models import RatedModel
 from search.models import SearchRankedModel, search_rank_indexes
 from sources.models import Source
 
+from .evidence import STRONG_FROM
 from .markup import body_missing_references, prose_word_count
 from .quality import (
     ANALYSIS_PAGE_TYPE,
@@ -102,6 +116,30 @@ class WikiPageQuerySet(models.QuerySet):
     def with_citation_count(self):
         # A correlated subquery, not Count() over a join: no GROUP BY over every page.
         return self.annotate(citation_count=count_per_row(Citation, "page"))
+
+    def with_strong_share(self):
+        """Annotate `strong_share`: the percentage of the page's cited sources rated 4-5
+        (`wiki.evidence.STRONG_FROM`), NULL for a page that cites none. Needs
+        `citation_count` (`with_citation_count`)."""
+        strong = (
+            Citation.objects.filter(
+                page=OuterRef("pk"), source__effective_credibility__gte=STRONG_FROM
+            )
+            .order_by()
+            .values("page")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        strong_count = Coalesce(Subquery(strong, output_field=IntegerField()), Value(0))
+        return self.annotate(
+            strong_share=Case(
+                When(citation_count=0, then=Value(None)),
+                default=ExpressionWrapper(
+                    strong_count * 100.0 / F("citation_count"), output_field=FloatField()
+                ),
+                output_field=FloatField(),
+            )
+        )
 
 
 class WikiPage(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):

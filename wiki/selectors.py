@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -19,6 +20,7 @@ from ratings.selectors import proposals_awaiting, proposals_open_of
 from sources.models import FetchOutcome, Source, TaggedSource, Venue
 from sources.selectors import source_list_annotated, source_resolve_refs
 
+from .evidence import EvidenceProfile, evidence_profile
 from .markup import (
     Reference,
     RenderContext,
@@ -31,9 +33,10 @@ from .models import Citation, TaggedPage, WikiPage
 
 
 def wiki_page_list_annotated(queryset: QuerySet[WikiPage] | None = None) -> QuerySet[WikiPage]:
-    """Return pages with their citation count, so derived quality needs no query per row."""
+    """Return pages with their citation count (derived quality needs no query per row) and
+    the share of their sources rated 4-5 (the evidence filter and sort)."""
     queryset = WikiPage.objects.all() if queryset is None else queryset
-    return queryset.with_citation_count().order_by(*ordering_of(queryset))
+    return queryset.with_citation_count().with_strong_share().order_by(*ordering_of(queryset))
 
 
 def wiki_page_derived_quality(page: WikiPage) -> int:
@@ -88,6 +91,7 @@ class RenderedPage:
     page: WikiPage
     body_html: str
     references: list[Citation]
+    evidence: EvidenceProfile
     toc: tuple[TocEntry, ...] = ()
     has_diagrams: bool = False
 
@@ -137,6 +141,9 @@ def wiki_page_detail(slug: str) -> RenderedPage:
         page=page,
         body_html=body.html,
         references=citations,
+        evidence=evidence_profile(
+            (citation.source for citation in citations), today=timezone.localdate()
+        ),
         toc=body.toc,
         has_diagrams=body.has_diagrams,
     )
@@ -165,6 +172,9 @@ def wiki_page_preview(*, page: WikiPage | None, body: str) -> PagePreview:
             page=trial,
             body_html=rendered.html,
             references=planned,
+            evidence=evidence_profile(
+                (citation.source for citation in planned), today=timezone.localdate()
+            ),
             toc=rendered.toc,
             has_diagrams=rendered.has_diagrams,
         ),

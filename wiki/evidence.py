@@ -1,0 +1,111 @@
+"""What a page stands on: the credibility mix of the sources it cites, and how sound they are.
+
+The figures a page shows are computed from the citations it already loaded, so they cost
+no query whatever their number; the lists filter and sort by the same share of sources
+rated 4-5 as a database expression (`WikiPageQuerySet.with_strong_share`), from the same
+threshold.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+from sources.models import Credibility, FetchOutcome, Source
+
+# "Rated 4-5": the levels counted as strong evidence (High and Gold standard).
+STRONG_FROM = Credibility.HIGH
+# What the page list offers: "at least N% of its sources rated 4-5".
+STRONG_SHARE_CHOICES = [
+    (90, _("At least 90% rated 4–5")),
+    (70, _("At least 70% rated 4–5")),
+    (50, _("At least 50% rated 4–5")),
+]
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: Credibility | None
+    count: int
+    percent: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.level.value} · {self.level.label}" if self.level else str(_("Not rated"))
+
+    @property
+    def css(self) -> str:
+        return f"cred-{self.level.value}" if self.level else "cred-none"
+
+
+@dataclass(frozen=True)
+class EvidenceProfile:
+    """The sources a page cites, counted: by credibility level (5 down to unrated), from
+    peer-reviewed venues, with a current snapshot, with a dead or paywalled link, and the
+    median age of those with a publication date."""
+
+    total: int
+    levels: tuple[LevelCount, ...] = field(default_factory=tuple)
+    peer_reviewed: int = 0
+    with_snapshot: int = 0
+    dead: int = 0
+    paywalled: int = 0
+    dated: int = 0
+    median_age_days: int | None = None
+
+    @property
+    def strong(self) -> int:
+        return sum(row.count for row in self.levels if row.level and row.level >= STRONG_FROM)
+
+    @property
+    def strong_percent(self) -> float | None:
+        return percent(self.strong, self.total)
+
+    @property
+    def peer_reviewed_percent(self) -> float | None:
+        return percent(self.peer_reviewed, self.total)
+
+    @property
+    def median_age_years(self) -> float | None:
+        return None if self.median_age_days is None else self.median_age_days / 365.25
+
+    @property
+    def shown_levels(self) -> tuple[LevelCount, ...]:
+        """The levels some cited source has (the chart's segments)."""
+        return tuple(row for row in self.levels if row.count)
+
+
+def percent(part: int, whole: int) -> float | None:
+    return None if not whole else 100 * part / whole
+
+
+def evidence_profile(sources: Iterable[Source], *, today: date) -> EvidenceProfile:
+    """Count what these cited sources are (each with its venue loaded, as a page's
+    citations are): no query."""
+    sources = list(sources)
+    total = len(sources)
+    by_level: dict[int | None, int] = {}
+    for source in sources:
+        by_level[source.effective_credibility] = by_level.get(source.effective_credibility, 0) + 1
+    levels = tuple(
+        LevelCount(level, by_level.get(level.value if level else None, 0), 0)
+        for level in (*sorted(Credibility, reverse=True), None)
+    )
+    levels = tuple(
+        LevelCount(row.level, row.count, percent(row.count, total) or 0) for row in levels
+    )
+    ages = [(today - s.published_on).days for s in sources if s.published_on is not None]
+    return EvidenceProfile(
+        total=total,
+        levels=levels,
+        peer_reviewed=sum(1 for s in sources if s.venue is not None and s.venue.peer_reviewed),
+        with_snapshot=sum(1 for s in sources if s.fetch_outcome == FetchOutcome.OK),
+        dead=sum(1 for s in sources if s.fetch_outcome == FetchOutcome.DEAD),
+        paywalled=sum(1 for s in sources if s.fetch_outcome == FetchOutcome.PAYWALLED),
+        dated=len(ages),
+        median_age_days=round(statistics.median(ages)) if ages else None,
+    )
