@@ -308,6 +308,7 @@ def _on_bulk_change(sender, pks=None, **kwargs):
                 listed_tag(sender),
                 *(record_tag(sender, pk) for pk in pks),
                 *_parent_tags(sender, pks),
+                *_lookup_tags(sender, pks),
             ]
         )
 
@@ -329,6 +330,24 @@ def _parent_tags(model: type[Model], pks: list) -> set[str]:
             for field, value in zip(fields, values, strict=True):
                 if value is not None:
                     tags.add(record_tag(field.related_model, value))
+    return tags
+
+
+def _lookup_tags(model: type[Model], pks: list) -> set[str]:
+    """The look-up tags of rows written in bulk (new links to a slug refresh the page that
+    lists what links to it), in one query per 500 rows."""
+    names = LOOKUP_FIELDS.get(model, ())
+    if not names or not pks:
+        return set()
+    tags = set()
+    for start in range(0, len(pks), PARENT_LOOKUP_BATCH):
+        rows = model._base_manager.filter(pk__in=pks[start : start + PARENT_LOOKUP_BATCH])
+        for values in rows.values_list(*names):
+            tags.update(
+                lookup_tag(model, name, value)
+                for name, value in zip(names, values, strict=True)
+                if value not in (None, "")
+            )
     return tags
 
 

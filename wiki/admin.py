@@ -34,7 +34,7 @@ from .selectors import (
     wiki_pages_broken_references,
     wiki_pages_missing_references,
 )
-from .services import wiki_page_citations_sync, wiki_page_edit_date, wiki_page_reference_map
+from .services import wiki_page_body_sync, wiki_page_edit_date, wiki_page_reference_map
 
 
 def _posted_text(request, name: str) -> str:
@@ -199,7 +199,7 @@ class WikiPageAdmin(CappedCountAdminMixin, RatingFieldsAdminMixin, VersionHistor
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        wiki_page_citations_sync(page=form.instance)
+        wiki_page_body_sync(page=form.instance)
 
     def save_model(self, request, obj, form, change):
         reverting = self.reverting_to(request) is not None
@@ -210,7 +210,7 @@ class WikiPageAdmin(CappedCountAdminMixin, RatingFieldsAdminMixin, VersionHistor
         super().save_model(request, obj, form, change)
         if reverting:
             # A revert saves no inlines (save_related is not called): the body decides.
-            wiki_page_citations_sync(page=obj)
+            wiki_page_body_sync(page=obj)
 
     @admin.display(description=_("broken references"))
     def broken_references(self, page):

@@ -48,6 +48,10 @@ from .markup_blocks import (
 REF_RE = re.compile(r"\[\[(?P<cite>cite:)?(?P<ref>[A-Za-z0-9_-]+)(?:\|(?P<text>[^\]\n]*))?\]\]")
 REF_HEAD_RE = re.compile(r"\[\[(?P<cite>cite:)?(?P<ref>[A-Za-z0-9_-]+)")
 WORD_RE = re.compile(r"\w[\w'’-]*")
+# A Markdown link to a wiki page (the address `wiki:page_detail` gives), and a slug as
+# Django's <slug:> converter takes it.
+WIKI_PATH_RE = re.compile(r"/wiki/(?P<slug>[-a-zA-Z0-9_]+)/?")
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
 EXTERNAL_REL = "nofollow noopener"
 C0_AND_SPACE = "".join(map(chr, range(0x21)))
 BROWSER_IGNORED_RE = re.compile(r"[\t\n\r]")
@@ -459,6 +463,17 @@ def body_references(body: str) -> list[Reference]:
         for child in _inline_children(body)
         if child.type in ("wiki_ref", "wiki_ref_open")
     ]
+
+
+def body_linked_slugs(body: str) -> list[str]:
+    """Return the slugs of the pages a body links to, in order, once each: `[[slug]]`
+    references and Markdown links to `/wiki/<slug>/`; none in code."""
+    slugs = [ref.ref for ref in body_references(body) if not ref.is_citation]
+    for url in body_link_urls(body):
+        match = WIKI_PATH_RE.fullmatch(url.split("#", 1)[0].split("?", 1)[0])
+        if match:
+            slugs.append(match["slug"])
+    return list(dict.fromkeys(slug for slug in slugs if SLUG_RE.fullmatch(slug)))
 
 
 def body_link_urls(body: str) -> list[str]:

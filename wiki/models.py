@@ -318,6 +318,28 @@ class Citation(PlainTextModel):
         return f"{self.page} → {self.source}"
 
 
+class WikiLink(models.Model):
+    """A page's body linking to another page, by the slug it names: kept in step with the
+    body on every save (`wiki_page_links_sync`), so that "What links here" is one indexed
+    look-up. A link to a page not written yet is kept, and counts once it is."""
+
+    page = models.ForeignKey(
+        WikiPage, on_delete=models.CASCADE, related_name="links_out", verbose_name=_("page")
+    )
+    target_slug = models.SlugField(_("links to"), max_length=200, db_index=True)
+
+    class Meta:
+        verbose_name = _("page link")
+        verbose_name_plural = _("page links")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "target_slug"], name="wikilink_unique"),
+            models.CheckConstraint(condition=~Q(target_slug=""), name="wikilink_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} → {self.target_slug}"
+
+
 class TaggedPage(TaggedItemBase):
     """A tag on a wiki page, with a direct key for plain joins."""
 

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from .markup import (
     body_references,
     body_render_page,
 )
-from .models import Citation, TaggedPage, WikiPage
+from .models import Citation, TaggedPage, WikiLink, WikiPage
 
 
 def wiki_page_list_annotated(queryset: QuerySet[WikiPage] | None = None) -> QuerySet[WikiPage]:
@@ -254,6 +254,108 @@ TOC_MIN_SECTIONS = 3
 
 # What a list of citing pages shows; never the bodies.
 CITING_PAGE_FIELDS = ("id", "slug", "title", "type", "quality")
+
+
+# How much each tie between two pages counts towards "Related pages" (documented in the
+# README): a source both cite says most about sharing a subject, a link either way a
+# little less, a shared tag least (tags are broad).
+RELATED_WEIGHT_SHARED_SOURCE = 3
+RELATED_WEIGHT_LINK = 2
+RELATED_WEIGHT_SHARED_TAG = 1
+RELATED_PAGES_SHOWN = 6
+
+
+@dataclass
+class RelatedPage:
+    page: WikiPage
+    shared_sources: int = 0
+    links_to: bool = False  # this page links to the related one
+    linked_from: bool = False  # the related one links to this page
+    shared_tags: int = 0
+
+    @property
+    def weight(self) -> int:
+        return (
+            RELATED_WEIGHT_SHARED_SOURCE * self.shared_sources
+            + RELATED_WEIGHT_LINK * (self.links_to + self.linked_from)
+            + RELATED_WEIGHT_SHARED_TAG * self.shared_tags
+        )
+
+
+@dataclass
+class PageConnections:
+    """What links to a page, the pages citing its sources, and the pages most related to
+    it, each with why."""
+
+    linked_from: list[WikiPage]
+    citing_same: list[RelatedPage]
+    related: list[RelatedPage]
+
+
+def wiki_page_connections(page: WikiPage) -> PageConnections:
+    """Return a page's links and relations, in four queries however many there are."""
+    # A page linking here later, or under a slug named here, refreshes this one.
+    depends_on(lookup_tag(WikiLink, "target_slug", page.slug))
+    found: dict[int, RelatedPage] = {}
+
+    def related(pk) -> RelatedPage:
+        return found.setdefault(pk, RelatedPage(page=None))
+
+    sources = Citation.objects.filter(page=page).values("source_id")
+    shared = (
+        Citation.objects.filter(source_id__in=sources)
+        .exclude(page=page)
+        .values("page_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in shared:
+        related(row["page_id"]).shared_sources = row["n"]
+    targets = set()
+    links = WikiLink.objects.filter(Q(page=page) | Q(target_slug=page.slug))
+    for pk, slug in links.values_list("page_id", "target_slug"):
+        if pk == page.pk:
+            targets.add(slug)
+        else:
+            related(pk).linked_from = True
+    tags = TaggedPage.objects.filter(content_object=page).values("tag_id")
+    for row in (
+        TaggedPage.objects.filter(tag_id__in=tags)
+        .exclude(content_object=page)
+        .values("content_object_id")
+        .annotate(n=Count("pk"))
+    ):
+        related(row["content_object_id"]).shared_tags = row["n"]
+    pages = WikiPage.objects.filter(Q(pk__in=found) | Q(slug__in=targets)).exclude(pk=page.pk)
+    for other in pages.only(*CITING_PAGE_FIELDS):
+        entry = related(other.pk)
+        entry.page = other
+        entry.links_to = other.slug in targets
+    entries = [entry for entry in found.values() if entry.page is not None]
+    by_title = sorted(entries, key=lambda entry: (entry.page.title, entry.page.pk))
+    return PageConnections(
+        linked_from=[entry.page for entry in by_title if entry.linked_from],
+        citing_same=sorted(
+            (entry for entry in by_title if entry.shared_sources),
+            key=lambda entry: -entry.shared_sources,
+        ),
+        related=sorted(by_title, key=lambda entry: -entry.weight)[:RELATED_PAGES_SHOWN],
+    )
+
+
+ALONGSIDE_SHOWN = 6
+
+
+def source_cited_alongside(source: Source, limit: int = ALONGSIDE_SHOWN) -> list[Source]:
+    """Return the sources most often cited by the same pages as `source`, each with
+    `together` (how many pages cite both), most first: one query."""
+    pages = Citation.objects.filter(source=source).values("page_id")
+    return list(
+        Source.objects.filter(citations__page_id__in=pages)
+        .exclude(pk=source.pk)
+        .annotate(together=Count("citations"))
+        .select_related("venue")
+        .order_by("-together", "title", "pk")[:limit]
+    )
 
 
 def source_citing_pages(source: Source) -> list[WikiPage]:

@@ -12,14 +12,17 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.changes import records_changed
 from core.history import bulk_create_tracked, bulk_update_tracked
 from sources.models import Source
 from sources.services import instance_fields_update, tags_set, validate
 
-from .markup import body_footnote_replace, body_missing_references
-from .models import Citation, PageStatus, PageType, WikiPage
+from .markup import body_footnote_replace, body_linked_slugs, body_missing_references
+from .models import Citation, PageStatus, PageType, WikiLink, WikiPage
 from .quality import SUBSCORES
 from .selectors import citations_planned
+
+SLUG_MAX = WikiPage._meta.get_field("slug").max_length
 
 UNKNOWN_SUBSCORE = _("%(name)r is not a subscore; the subscores are: %(known)s.")
 
@@ -62,8 +65,31 @@ def wiki_page_create(
     page.save()
     if tags:
         tags_set(instance=page, names=tags)
-    wiki_page_citations_sync(page=page)
+    wiki_page_body_sync(page=page)
     return page
+
+
+@transaction.atomic
+def wiki_page_body_sync(*, page: WikiPage) -> None:
+    """Bring what a page's body implies in step with it: its citations and its links."""
+    wiki_page_citations_sync(page=page)
+    wiki_page_links_sync(page=page)
+
+
+def wiki_page_links_sync(*, page: WikiPage) -> None:
+    """Keep one `WikiLink` per page the body links to (`body_linked_slugs`), adding and
+    removing only what changed."""
+    wanted = {slug for slug in body_linked_slugs(page.body) if len(slug) <= SLUG_MAX}
+    wanted.discard(page.slug)
+    stored = dict(page.links_out.values_list("target_slug", "pk"))
+    stale = [pk for slug, pk in stored.items() if slug not in wanted]
+    if stale:  # deleted one by one through the model signals: the slugs' tags move
+        WikiLink.objects.filter(pk__in=stale).delete()
+    new = WikiLink.objects.bulk_create(
+        [WikiLink(page=page, target_slug=slug) for slug in sorted(wanted - stored.keys())]
+    )
+    if new:
+        records_changed(WikiLink, [link.pk for link in new])
 
 
 @transaction.atomic
@@ -182,8 +208,8 @@ def wiki_page_update(
     changed = instance_fields_update(page, fields)
     if tags is not None and tags_set(instance=page, names=tags):
         changed.append("tags")
-    if "body" in changed:
-        wiki_page_citations_sync(page=page)
+    if "body" in changed or "slug" in changed:
+        wiki_page_body_sync(page=page)
     return changed
 
 

@@ -37,6 +37,7 @@ def page_detail(request, slug: str):
         {
             "rendered": rendered,
             "page": rendered.page,
+            "connections": selectors.wiki_page_connections(rendered.page),
             "history": rating_history(rendered.page),
         },
     )

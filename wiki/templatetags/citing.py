@@ -8,7 +8,7 @@ from django import template
 
 from core.pagination import paginate
 
-from ..selectors import source_citing_pages, venue_citing_pages
+from ..selectors import source_cited_alongside, source_citing_pages, venue_citing_pages
 
 register = template.Library()
 
@@ -17,6 +17,12 @@ register = template.Library()
 def pages_citing_source(source):
     """Return the pages citing a source."""
     return source_citing_pages(source)
+
+
+@register.simple_tag
+def sources_cited_alongside(source):
+    """Return the sources most often cited by the pages that cite this one."""
+    return source_cited_alongside(source)
 
 
 @register.simple_tag(takes_context=True)
