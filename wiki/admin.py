@@ -21,7 +21,7 @@ from ratings.admin import RatingFieldsAdminMixin
 from ratings.kinds import is_moderator
 from search.suggestions import HtmlSafeJSONEncoder
 
-from .forms import RecentChangesFilterForm, ReferenceMapForm
+from .forms import RecentChangesFilterForm, ReferenceMapForm, WikiPageAdminForm
 from .history import COMMANDS, bulk_runs, changes_load, recent_changes
 from .markup import body_footnote_uses, body_missing_references
 from .models import Citation, WikiPage
@@ -117,6 +117,7 @@ class WikiPageAdmin(CappedCountAdminMixin, RatingFieldsAdminMixin, VersionHistor
     ]
     search_fields = ["title", "slug", "description", "summary"]
     prepopulated_fields = {"slug": ["title"]}
+    form = WikiPageAdminForm
     inlines = [CitationInline]
     readonly_fields = [
         "word_count",
@@ -135,6 +136,7 @@ class WikiPageAdmin(CappedCountAdminMixin, RatingFieldsAdminMixin, VersionHistor
                     "description",
                     "summary",
                     "body",
+                    "citation_warning_reason",
                     "word_count",
                     "broken_references",
                     "missing_references",
@@ -207,6 +209,9 @@ class WikiPageAdmin(CappedCountAdminMixin, RatingFieldsAdminMixin, VersionHistor
         if reverting or "last_edited" not in form.changed_data:
             stored = WikiPage.objects.filter(pk=obj.pk).first() if obj.pk else None
             wiki_page_edit_date(page=obj, stored=stored)
+        kept = form.kept_warnings_reason() if isinstance(form, WikiPageAdminForm) else ""
+        if kept:
+            obj._change_reason = kept  # with this version in the page's history
         super().save_model(request, obj, form, change)
         if reverting:
             # A revert saves no inlines (save_related is not called): the body decides.

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sources.models import Credibility, FetchOutcome, Source
@@ -109,3 +110,46 @@ def evidence_profile(sources: Iterable[Source], *, today: date) -> EvidenceProfi
         dated=len(ages),
         median_age_days=round(statistics.median(ages)) if ages else None,
     )
+
+
+# -- warnings when citing weak evidence -------------------------------------------------------
+
+WARN_RATED = _("rated %(level)s of 5 (%(label)s)")
+WARN_UNRATED = _("not rated")
+WARN_DEAD = _("its link is dead (at the last fetch)")
+WARN_PAYWALLED = _("it is paywalled (at the last fetch)")
+
+
+@dataclass(frozen=True)
+class CitationWarning:
+    """A cited source an editor should think twice about, and why."""
+
+    source: Source
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        name = self.source.title or self.source.url
+        return f"“{name}” ({self.source.pk}): {'; '.join(self.reasons)}"
+
+
+def citation_warning_reasons(source: Source) -> tuple[str, ...]:
+    """Why citing `source` deserves a second look, by the thresholds in settings
+    (`CREDENCE_CITATION_WARN_*`); empty when it does not."""
+    reasons = []
+    level = source.effective_credibility
+    if level is None:
+        if settings.CREDENCE_CITATION_WARN_UNRATED:
+            reasons.append(str(WARN_UNRATED))
+    elif level <= settings.CREDENCE_CITATION_WARN_AT_MOST:
+        reasons.append(str(WARN_RATED % {"level": level, "label": Credibility(level).label}))
+    if source.fetch_outcome == FetchOutcome.DEAD and settings.CREDENCE_CITATION_WARN_DEAD:
+        reasons.append(str(WARN_DEAD))
+    if source.fetch_outcome == FetchOutcome.PAYWALLED and settings.CREDENCE_CITATION_WARN_PAYWALLED:
+        reasons.append(str(WARN_PAYWALLED))
+    return tuple(reasons)
+
+
+def citation_warnings(sources: Iterable[Source]) -> list[CitationWarning]:
+    """The warnings for these cited sources, in their order (no query)."""
+    found = ((source, citation_warning_reasons(source)) for source in sources)
+    return [CitationWarning(source, reasons) for source, reasons in found if reasons]

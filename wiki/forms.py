@@ -1,4 +1,4 @@
-"""Forms of the admin's recent changes and reference mapping."""
+"""Forms of the admin: the page form, recent changes and reference mapping."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +7,8 @@ from core.admin_widgets import SafeAutocompleteSelect
 from sources.models import Source
 
 from .history import ACTION_LABELS, KIND_LABELS, PEOPLE, WHO_LABELS, change_authors
-from .models import Citation
+from .models import Citation, WikiPage
+from .selectors import wiki_page_new_citation_warnings
 
 
 class RecentChangesFilterForm(forms.Form):
@@ -74,3 +75,57 @@ class ReferenceMapForm(forms.Form):
                 "citation of the source."
             ),
         )
+
+
+CITATION_WARNING_NEEDS_REASON = _(
+    "The body newly cites sources with warnings: %(sources)s. Say why they belong here in "
+    "“Reason to keep these citations”, or cite better sources."
+)
+CITATION_WARNINGS_KEPT = "Kept citations with warnings (%(sources)s): %(reason)s"
+
+
+class WikiPageAdminForm(forms.ModelForm):
+    """The page form, asking for a reason when the body newly cites a source with a
+    warning (rated low, unrated, dead or paywalled: `wiki.evidence`)."""
+
+    citation_warning_reason = forms.CharField(
+        label=_("Reason to keep these citations"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text=_(
+            "Needed only when the body newly cites a source with a warning (the preview "
+            "lists them): why it belongs here. Kept with this version of the page."
+        ),
+    )
+
+    class Meta:
+        model = WikiPage
+        fields = ["body"]  # the admin names the rest, from its fieldsets
+
+    def clean(self):
+        cleaned = super().clean()
+        body = cleaned.get("body")
+        self.citation_warnings = []
+        if body is None:
+            return cleaned
+        self.citation_warnings = wiki_page_new_citation_warnings(page=self.instance, body=body)
+        reason = (cleaned.get("citation_warning_reason") or "").strip()
+        if self.citation_warnings and not reason:
+            self.add_error(
+                "citation_warning_reason",
+                forms.ValidationError(
+                    CITATION_WARNING_NEEDS_REASON,
+                    code="citation_warning",
+                    params={"sources": "; ".join(map(str, self.citation_warnings))},
+                ),
+            )
+        return cleaned
+
+    def kept_warnings_reason(self) -> str:
+        """The history reason for a save that kept warned citations, or ""."""
+        reason = (self.cleaned_data.get("citation_warning_reason") or "").strip()
+        if not self.citation_warnings or not reason:
+            return ""
+        sources = "; ".join(map(str, self.citation_warnings))
+        return CITATION_WARNINGS_KEPT % {"sources": sources, "reason": reason}

@@ -20,7 +20,7 @@ from ratings.selectors import proposals_awaiting, proposals_open_of
 from sources.models import FetchOutcome, Source, TaggedSource, Venue
 from sources.selectors import source_list_annotated, source_resolve_refs
 
-from .evidence import EvidenceProfile, evidence_profile
+from .evidence import CitationWarning, EvidenceProfile, citation_warnings, evidence_profile
 from .markup import (
     Reference,
     RenderContext,
@@ -84,6 +84,15 @@ def citations_planned(*, page: WikiPage, body: str) -> tuple[list[Citation], lis
         ordered.append(citation)
     ordered.extend(hand_added)
     return ordered, stale
+
+
+def wiki_page_new_citation_warnings(*, page: WikiPage, body: str) -> list[CitationWarning]:
+    """The warnings for the sources this body cites that the stored page does not cite yet
+    (citing them again in a later edit asks nothing more)."""
+    planned, _stale = citations_planned(page=page, body=body)
+    new = [citation.source_id for citation in planned if citation.pk is None]
+    sources = Source.objects.select_related("venue").in_bulk(new)
+    return citation_warnings(sources[pk] for pk in new if pk in sources)
 
 
 @dataclass
@@ -153,6 +162,7 @@ def wiki_page_detail(slug: str) -> RenderedPage:
 class PagePreview:
     rendered: RenderedPage
     broken: list[BrokenReference]
+    warnings: list[CitationWarning]
 
 
 def wiki_page_preview(*, page: WikiPage | None, body: str) -> PagePreview:
@@ -179,6 +189,7 @@ def wiki_page_preview(*, page: WikiPage | None, body: str) -> PagePreview:
             has_diagrams=rendered.has_diagrams,
         ),
         broken=wiki_pages_broken_references([trial]).get(trial.pk, []),
+        warnings=citation_warnings(citation.source for citation in planned),
     )
 
 

@@ -354,6 +354,15 @@ CREDENCE_IMPORT_MAX_FILE_BYTES = env_int("CREDENCE_IMPORT_MAX_FILE_BYTES", 16 * 
 CREDENCE_IMPORT_MAX_PAGE_BYTES = env_int("CREDENCE_IMPORT_MAX_PAGE_BYTES", 1024 * 1024)
 CREDENCE_IMPORT_MAX_DEPTH = env_int("CREDENCE_IMPORT_MAX_DEPTH", 20)
 
+# Citing weak evidence: the editor's preview warns, and a save that newly cites such a
+# source asks for a reason to keep it (recorded with the page's version). Sources rated at
+# most this level (0: none), unrated ones, and ones whose last fetch found the link dead
+# or paywalled.
+CREDENCE_CITATION_WARN_AT_MOST = env_int("CREDENCE_CITATION_WARN_AT_MOST", 2)
+CREDENCE_CITATION_WARN_UNRATED = env_bool("CREDENCE_CITATION_WARN_UNRATED", True)
+CREDENCE_CITATION_WARN_DEAD = env_bool("CREDENCE_CITATION_WARN_DEAD", True)
+CREDENCE_CITATION_WARN_PAYWALLED = env_bool("CREDENCE_CITATION_WARN_PAYWALLED", True)
+
 # The read-only API (/api/v1/): JSON only (one representation per address, so the page
 # cache and proxies key on the address alone), no sign-in, and a rate limit per client
 # address for anonymous callers ("120/minute"; empty turns it off). The limit counts in

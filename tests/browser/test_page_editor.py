@@ -83,6 +83,10 @@ def test_an_editor_writes_cites_adds_a_source_and_saves(
     picker.get_by_role("button", name="Add this source").click()
     expect(preview.locator("#ref-2")).to_contain_text("Compute Governance Explained")
     added = Source.objects.get(url=new_url)
+    # The new source has no rating yet: the preview says so, naming it.
+    warnings = tab.locator(".preview-warnings")
+    expect(warnings).to_contain_text("Compute Governance Explained")
+    expect(warnings).to_contain_text("not rated")
 
     # Show changes: the new paragraph against the saved body.
     tab.locator("button.changes").click()
@@ -93,10 +97,15 @@ def test_an_editor_writes_cites_adds_a_source_and_saves(
     # The editor runs under the site's Content-Security-Policy, without a script error.
     assert tab.evaluate("window.__cspViolations") == [] and errors == []
     tab.locator("input[name=_save]").click()
+    # Saving a newly cited unrated source asks why it belongs; with a reason, it saves.
+    expect(tab.locator(".errorlist")).to_contain_text("newly cites sources with warnings")
+    tab.get_by_label("Reason to keep these citations").fill("The report the claim comes from.")
+    tab.locator("input[name=_save]").click()
     expect(tab.locator("ul.messagelist")).to_contain_text("was changed successfully")
 
     page = WikiPage.objects.get(slug="pause")
     assert f"[[cite:{desk['cited'].id}]]" in page.body and f"[[cite:{added.id}]]" in page.body
+    assert "The report the claim comes from." in page.history.first().history_change_reason
     assert page.last_edited == timezone.localdate()
     reader = browser.new_context().new_page()
     reader.goto(live_server.url + page.get_absolute_url())
@@ -145,3 +154,20 @@ def test_an_editor_filters_the_source_list_by_typing_a_venue(
     expect(tab.locator("#result_list tbody tr")).to_have_count(1)
     expect(tab.locator("#result_list")).to_contain_text("Far report")
     screenshot(tab, "source-list-filtered")
+
+
+def test_citing_a_source_rated_1_shows_a_warning_in_the_preview(desk, live_server, browser):
+    weak = source_create(
+        url="https://rumours.example.org/claim", title="A rumour mill", credibility_override=1
+    )
+    tab = sign_in(browser, live_server, "edna")
+    tab.set_viewport_size({"width": 1440, "height": 1000})
+    tab.goto(live_server.url + reverse("admin:wiki_wikipage_change", args=[desk["page"].pk]))
+    tab.locator(".CodeMirror").click()
+    tab.keyboard.press("Control+End")
+
+    tab.keyboard.type(f"\n\nIt is said [[cite:{weak.id}]].")
+
+    warnings = tab.locator(".page-editor-rendered .preview-warnings")
+    expect(warnings).to_contain_text(f"“A rumour mill” ({weak.id}): rated 1 of 5 (Low)")
+    expect(tab.locator(".page-editor-rendered #ref-1")).to_contain_text("A rumour mill")

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import SourceFactory, WikiPageFactory
+from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 from wiki.models import Citation
 from wiki.selectors import wiki_pages_broken_references
 from wiki.services import citation_add, wiki_page_citations_sync, wiki_page_create
@@ -81,7 +81,7 @@ def test_unknown_sources_and_missing_pages_are_reported_not_cited():
 
 
 def test_saving_in_the_admin_syncs_citations_and_lists_broken_references(moderator_client):
-    source = SourceFactory()
+    source = SourceFactory(venue=VenueFactory(credibility=4))  # rated: no warning to answer
     page = WikiPageFactory(slug="p", title="P", type="concept", status="draft")
     data = {
         "title": "P",
