@@ -111,7 +111,9 @@ class WikiPageAdminForm(forms.ModelForm):
             return cleaned
         self.citation_warnings = wiki_page_new_citation_warnings(page=self.instance, body=body)
         reason = (cleaned.get("citation_warning_reason") or "").strip()
-        if self.citation_warnings and not reason:
+        # A revert brings back a version someone saved, and says why in its own reason.
+        reverting = "revert_reason" in self.fields
+        if self.citation_warnings and not reason and not reverting:
             self.add_error(
                 "citation_warning_reason",
                 forms.ValidationError(

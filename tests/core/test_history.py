@@ -73,7 +73,7 @@ def test_an_admin_delete_is_recorded_and_the_record_can_still_be_seen(
 
 
 def test_citations_made_by_a_page_body_have_history_with_the_editor(editor_client, editor):
-    source = SourceFactory()
+    source = SourceFactory(venue=VenueFactory(credibility=4))  # rated: no warning to answer
     page = WikiPageFactory(body="No citations yet.")
 
     edit_in_admin(editor_client, page, body=f"Claim.[[cite:{source.pk}|1]]")
@@ -235,7 +235,7 @@ def test_a_moderator_reverting_ratings_records_a_decision(moderator_client, mode
 
 
 def test_reverting_a_page_body_brings_its_citations_back(editor_client):
-    source = SourceFactory()
+    source = SourceFactory(venue=VenueFactory(credibility=4))  # rated: no warning to answer
     page = WikiPageFactory(body="Plain.")
     edit_in_admin(editor_client, page, body=f"Cited.[[cite:{source.pk}|1]]")
     cited_version = page.history.first()

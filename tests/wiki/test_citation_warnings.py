@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 
 from sources.models import FetchOutcome
+from tests.core.test_history import revert_in_admin
 from tests.factories import SourceFactory, VenueFactory
 from tests.html_forms import form_data
 from wiki.evidence import citation_warning_reasons
 from wiki.models import WikiPage
-from wiki.services import wiki_page_create
+from wiki.services import wiki_page_create, wiki_page_update
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,15 @@ def test_a_new_page_citing_a_weak_source_asks_for_a_reason_too(editor_client):
     assert response.status_code == 200
     assert "citation_warning_reason" in response.context["adminform"].form.errors
     assert not WikiPage.objects.filter(slug="fresh").exists()
+
+
+def test_a_revert_bringing_a_weak_citation_back_needs_only_its_own_reason(editor_client):
+    weak = SourceFactory(credibility_override=1)
+    page = wiki_page_create(slug="undo", title="Undo", body=f"Said [[cite:{weak.id}]].")
+    cited_version = page.history.first()
+    wiki_page_update(page=page, body="Nothing now.")
+
+    response = revert_in_admin(editor_client, cited_version, reason="The edit was vandalism.")
+
+    assert response.status_code == 302
+    assert WikiPage.objects.get(pk=page.pk).citations.get().source == weak
