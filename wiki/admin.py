@@ -27,12 +27,14 @@ from .markup import body_footnote_uses, body_missing_references
 from .models import Citation, WikiPage
 from .quality import SUBSCORES, QualityBand
 from .selectors import (
+    MAINTENANCE_LISTS,
     wiki_page_derived_quality,
     wiki_page_list_annotated,
     wiki_page_pick,
     wiki_page_preview,
     wiki_pages_broken_references,
     wiki_pages_missing_references,
+    wiki_pages_needing_care,
 )
 from .services import wiki_page_body_sync, wiki_page_edit_date, wiki_page_reference_map
 
@@ -84,6 +86,21 @@ class BrokenReferencesFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=broken)
 
 
+class MaintenanceFilter(admin.SimpleListFilter):
+    """The pages that need an editor's care (`wiki.selectors.MAINTENANCE_LISTS`)."""
+
+    title = _("needs care")
+    parameter_name = "care"
+
+    def lookups(self, request, model_admin):
+        return list(MAINTENANCE_LISTS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in MAINTENANCE_LISTS:
+            return wiki_pages_needing_care(queryset, self.value())
+        return queryset
+
+
 class CitationInline(LabelledInlineMixin, SafeAutocompleteAdminMixin, admin.TabularInline):
     model = Citation
     fields = ["source", "position", "note", "in_body"]
@@ -113,6 +130,7 @@ class WikiPageAdmin(CappedCountAdminMixin, RatingFieldsAdminMixin, VersionHistor
         "status",
         QualityBandFilter,
         BrokenReferencesFilter,
+        MaintenanceFilter,
         ("tags", AutocompleteFilter),
     ]
     search_fields = ["title", "slug", "description", "summary"]

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from .markup import (
     body_render_page,
 )
 from .models import Citation, TaggedPage, WikiLink, WikiPage
+from .quality import QualityBand
 
 
 def wiki_page_list_annotated(queryset: QuerySet[WikiPage] | None = None) -> QuerySet[WikiPage]:
@@ -265,6 +267,43 @@ TOC_MIN_SECTIONS = 3
 
 # What a list of citing pages shows; never the bodies.
 CITING_PAGE_FIELDS = ("id", "slug", "title", "type", "quality")
+
+
+# A page scored Good or better (quality 60+) whose sources are less than this share rated
+# 4-5 stands on weaker evidence than its score suggests.
+WEAK_EVIDENCE_BELOW = 50
+
+
+def _cites(**source_condition) -> Exists:
+    return Exists(Citation.objects.filter(page=OuterRef("pk"), **source_condition))
+
+
+MAINTENANCE_LISTS = {
+    "low": _("Cites a source rated low (the citation warning's level)"),
+    "dead": _("Cites a source whose link is dead"),
+    "weak": _("Evidence weaker than its quality score"),
+    "uncited": _("Cites no source"),
+    "orphan": _("Orphan: no page links to it"),
+}
+
+
+def wiki_pages_needing_care(queryset: QuerySet[WikiPage], kind: str) -> QuerySet[WikiPage]:
+    """Narrow pages (from `wiki_page_list_annotated`) to one maintenance list
+    (`MAINTENANCE_LISTS`); an unknown kind narrows nothing."""
+    if kind == "low":
+        level = settings.CREDENCE_CITATION_WARN_AT_MOST
+        return queryset.filter(_cites(source__effective_credibility__lte=level))
+    if kind == "dead":
+        return queryset.filter(_cites(source__fetch_outcome=FetchOutcome.DEAD))
+    if kind == "weak":
+        weak = Q(strong_share__lt=WEAK_EVIDENCE_BELOW) | Q(strong_share__isnull=True)
+        return queryset.filter(weak, quality__gte=QualityBand.GOOD.floor)
+    if kind == "uncited":
+        return queryset.filter(~_cites())
+    if kind == "orphan":
+        linked = WikiLink.objects.filter(target_slug=OuterRef("slug")).exclude(page=OuterRef("pk"))
+        return queryset.filter(~Exists(linked))
+    return queryset
 
 
 # How much each tie between two pages counts towards "Related pages" (documented in the
