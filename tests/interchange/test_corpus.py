@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
+from django.db.models import Count
 from taggit.models import Tag
 
 from core.text import plain_text
@@ -26,7 +27,7 @@ from tests.conftest import require
 from tests.interchange.kb_builder import database_state
 from tests.interchange.leftovers import leftovers
 from tests.test_data_safety import checksums
-from wiki.models import Citation, WikiPage
+from wiki.models import Citation, WikiLink, WikiPage
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(
@@ -362,3 +363,35 @@ def test_the_corpus_sources_come_back_from_each_reference_manager_format(importe
     assert {s.url: fields(s) for s in after} == expected
     named = {url: venue for url, (_f, venue) in before.items() if venue and url not in repeats}
     assert {s.url: s.venue.name for s in after if s.url in named} == named
+
+
+def test_the_evidence_profile_of_the_most_cited_page_matches_the_database(imported, db, client):
+    page = WikiPage.objects.annotate(n=Count("citations")).order_by("-n", "slug").first()
+    cited = Source.objects.filter(citations__page=page)
+    levels = dict(cited.values_list("effective_credibility").annotate(n=Count("pk")).order_by())
+
+    html = client.get(page.get_absolute_url()).content.decode()
+
+    section = html[html.index('<section class="evidence"') :]
+    section = section[: section.index("</section>")]
+    shown = dict(
+        re.findall(
+            r'<th scope="row">.*?</span>(\d|Not rated).*?</th><td class="num">(\d+)</td>', section
+        )
+    )
+    expected = {str(level): str(levels.get(level, 0)) for level in (5, 4, 3, 2, 1)}
+    expected["Not rated"] = str(levels.get(None, 0))
+    assert shown == expected
+    total = cited.count()
+    assert f"{total} source{'s' if total != 1 else ''} cited;" in section
+    peer = cited.filter(venue__peer_reviewed=True).count()
+    assert f"From peer-reviewed venues</dt><dd>{peer} (" in section
+
+
+def test_every_stored_page_link_is_named_by_its_page_s_body(imported, db):
+    links = list(WikiLink.objects.select_related("page"))
+
+    assert links, "the corpus's pages link to each other"
+    for link in links:
+        body = link.page.body
+        assert f"[[{link.target_slug}" in body or f"](/wiki/{link.target_slug}" in body, link
