@@ -313,6 +313,10 @@ RELATED_WEIGHT_SHARED_SOURCE = 3
 RELATED_WEIGHT_LINK = 2
 RELATED_WEIGHT_SHARED_TAG = 1
 RELATED_PAGES_SHOWN = 6
+# A hub page is linked from, and shares sources with, a hundred others: the lists show the
+# first (by title; by sources in common) and say how many more.
+LINKED_FROM_SHOWN = 30
+CITING_SAME_SHOWN = 10
 
 
 @dataclass
@@ -340,6 +344,8 @@ class PageConnections:
     linked_from: list[WikiPage]
     citing_same: list[RelatedPage]
     related: list[RelatedPage]
+    linked_from_more: int = 0  # beyond those listed
+    citing_same_more: int = 0
 
 
 def wiki_page_connections(page: WikiPage) -> PageConnections:
@@ -382,12 +388,16 @@ def wiki_page_connections(page: WikiPage) -> PageConnections:
         entry.links_to = other.slug in targets
     entries = [entry for entry in found.values() if entry.page is not None]
     by_title = sorted(entries, key=lambda entry: (entry.page.title, entry.page.pk))
+    linked_from = [entry.page for entry in by_title if entry.linked_from]
+    citing_same = sorted(
+        (entry for entry in by_title if entry.shared_sources),
+        key=lambda entry: -entry.shared_sources,
+    )
     return PageConnections(
-        linked_from=[entry.page for entry in by_title if entry.linked_from],
-        citing_same=sorted(
-            (entry for entry in by_title if entry.shared_sources),
-            key=lambda entry: -entry.shared_sources,
-        ),
+        linked_from=linked_from[:LINKED_FROM_SHOWN],
+        linked_from_more=max(0, len(linked_from) - LINKED_FROM_SHOWN),
+        citing_same=citing_same[:CITING_SAME_SHOWN],
+        citing_same_more=max(0, len(citing_same) - CITING_SAME_SHOWN),
         related=sorted(by_title, key=lambda entry: -entry.weight)[:RELATED_PAGES_SHOWN],
     )
 

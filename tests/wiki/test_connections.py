@@ -12,6 +12,8 @@ from tests.factories import CitationFactory, SourceFactory, WikiPageFactory
 from wiki.markup import body_linked_slugs
 from wiki.models import WikiLink
 from wiki.selectors import (
+    CITING_SAME_SHOWN,
+    LINKED_FROM_SHOWN,
     RELATED_WEIGHT_LINK,
     RELATED_WEIGHT_SHARED_SOURCE,
     RELATED_WEIGHT_SHARED_TAG,
@@ -181,3 +183,21 @@ def test_the_migration_stores_the_links_of_every_existing_body():
 
     stored = set(WikiLink.objects.values_list("page__slug", "target_slug"))
     assert stored == {("a", "b"), ("a", "c"), ("b", "a")}
+
+
+def test_a_hub_page_lists_the_first_connections_and_says_how_many_more(client):
+    hub = WikiPageFactory(slug="hub", title="Hub")
+    source = SourceFactory()
+    CitationFactory(page=hub, source=source)
+    for n in range(LINKED_FROM_SHOWN + 3):
+        other = wiki_page_create(slug=f"spoke-{n:02d}", title=f"Spoke {n:02d}", body="[[hub]]")
+        if n < CITING_SAME_SHOWN + 2:
+            CitationFactory(page=other, source=source)
+
+    connections = wiki_page_connections(hub)
+
+    assert len(connections.linked_from) == LINKED_FROM_SHOWN
+    assert connections.linked_from_more == 3
+    assert len(connections.citing_same) == CITING_SAME_SHOWN and connections.citing_same_more == 2
+    html = client.get(hub.get_absolute_url()).content.decode()
+    assert "and 3 more." in html and "and 2 more with fewer in common." in html
