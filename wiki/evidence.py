@@ -81,6 +81,7 @@ class EvidenceProfile:
 
 
 def percent(part: int, whole: int) -> float | None:
+    """Return part as a percentage of whole, or None of nothing."""
     return None if not whole else 100 * part / whole
 
 
@@ -92,17 +93,14 @@ def evidence_profile(sources: Iterable[Source], *, today: date) -> EvidenceProfi
     by_level: dict[int | None, int] = {}
     for source in sources:
         by_level[source.effective_credibility] = by_level.get(source.effective_credibility, 0) + 1
-    levels = tuple(
-        LevelCount(level, by_level.get(level.value if level else None, 0), 0)
-        for level in (*sorted(Credibility, reverse=True), None)
-    )
-    levels = tuple(
-        LevelCount(row.level, row.count, percent(row.count, total) or 0) for row in levels
-    )
+    levels = []
+    for level in (*sorted(Credibility, reverse=True), None):
+        count = by_level.get(level.value if level else None, 0)
+        levels.append(LevelCount(level, count, percent(count, total) or 0))
     ages = [(today - s.published_on).days for s in sources if s.published_on is not None]
     return EvidenceProfile(
         total=total,
-        levels=levels,
+        levels=tuple(levels),
         peer_reviewed=sum(1 for s in sources if s.venue is not None and s.venue.peer_reviewed),
         with_snapshot=sum(1 for s in sources if s.fetch_outcome == FetchOutcome.OK),
         dead=sum(1 for s in sources if s.fetch_outcome == FetchOutcome.DEAD),
