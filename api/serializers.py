@@ -14,7 +14,7 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from ratings.models import RatingDecision
-from sources.models import Source, Venue
+from sources.models import CredibilityOrigin, Source, Venue
 from wiki.models import Citation, WikiPage
 from wiki.quality import SUBSCORES
 
@@ -98,7 +98,9 @@ class VenueSerializer(VenueBriefSerializer):
 
     @extend_schema_field(CredibilitySerializer)
     def get_credibility(self, venue) -> dict:
-        label = venue.get_credibility_display() if venue.credibility else "Not rated"
+        label = (
+            venue.get_credibility_display() if venue.credibility else CredibilityOrigin.NONE.label
+        )
         return _credibility(venue.credibility, label)
 
     def get_domains(self, venue) -> list[str]:
@@ -112,9 +114,6 @@ class SourceBriefSerializer(LinksMixin, serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "title", "url", "api_url", "credibility"]
-
-    def get_url(self, source) -> str:
-        return _absolute(self, source.get_absolute_url())
 
     @extend_schema_field(SourceCredibilitySerializer)
     def get_credibility(self, source) -> dict:

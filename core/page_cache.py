@@ -307,8 +307,7 @@ def _on_bulk_change(sender, pks=None, **kwargs):
                 kind_tag(sender),
                 listed_tag(sender),
                 *(record_tag(sender, pk) for pk in pks),
-                *_parent_tags(sender, pks),
-                *_lookup_tags(sender, pks),
+                *_row_tags(sender, pks),
             ]
         )
 
@@ -317,37 +316,25 @@ def _on_bulk_change(sender, pks=None, **kwargs):
 PARENT_LOOKUP_BATCH = 500
 
 
-def _parent_tags(model: type[Model], pks: list) -> set[str]:
-    """The tags of the records that rows written in bulk point at (new key points refresh
-    their source's page), in one query per 500 rows."""
-    fields = _parent_fields(model)
-    if not fields or not pks:
+def _row_tags(model: type[Model], pks: list) -> set[str]:
+    """The tags that rows written in bulk reach through their values: the records they point
+    at (new key points refresh their source's page) and their look-up keys (new links to a
+    slug refresh the page listing what links to it), in one query per 500 rows."""
+    parents = _parent_fields(model)
+    lookups = LOOKUP_FIELDS.get(model, ())
+    if not (parents or lookups) or not pks:
         return set()
     tags = set()
-    for start in range(0, len(pks), PARENT_LOOKUP_BATCH):
-        rows = model._base_manager.filter(pk__in=pks[start : start + PARENT_LOOKUP_BATCH])
-        for values in rows.values_list(*(field.attname for field in fields)):
-            for field, value in zip(fields, values, strict=True):
-                if value is not None:
-                    tags.add(record_tag(field.related_model, value))
-    return tags
-
-
-def _lookup_tags(model: type[Model], pks: list) -> set[str]:
-    """The look-up tags of rows written in bulk (new links to a slug refresh the page that
-    lists what links to it), in one query per 500 rows."""
-    names = LOOKUP_FIELDS.get(model, ())
-    if not names or not pks:
-        return set()
-    tags = set()
+    names = [field.attname for field in parents] + list(lookups)
     for start in range(0, len(pks), PARENT_LOOKUP_BATCH):
         rows = model._base_manager.filter(pk__in=pks[start : start + PARENT_LOOKUP_BATCH])
         for values in rows.values_list(*names):
-            tags.update(
-                lookup_tag(model, name, value)
-                for name, value in zip(names, values, strict=True)
-                if value not in (None, "")
-            )
+            for field, value in zip(parents, values[: len(parents)], strict=True):
+                if value is not None:
+                    tags.add(record_tag(field.related_model, value))
+            for name, value in zip(lookups, values[len(parents) :], strict=True):
+                if value not in (None, ""):
+                    tags.add(lookup_tag(model, name, value))
     return tags
 
 
