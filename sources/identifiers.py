@@ -42,11 +42,11 @@ _DOI = re.compile(
     r"^(?:doi:\s*|doi\s+|(?:https?://)?(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[-._;()/:a-z0-9<>\[\]]+)$",
     re.IGNORECASE,
 )
-_ARXIV_NEW = r"\d{4}\.\d{4,5}"  # YYMM.NNNN (2007-2014) or YYMM.NNNNN
-_ARXIV_OLD = r"[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7}"  # archive(.class)/YYMMNNN, before 2007
+ARXIV_NEW = r"\d{4}\.\d{4,5}"  # YYMM.NNNN (2007-2014) or YYMM.NNNNN
+ARXIV_OLD = r"[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7}"  # archive(.class)/YYMMNNN, before 2007
 _ARXIV = re.compile(
     r"^(?:arxiv:\s*|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?"
-    rf"({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?(?:\.pdf)?/?$",
+    rf"({ARXIV_NEW}|{ARXIV_OLD})(?:v\d+)?(?:\.pdf)?/?$",
     re.IGNORECASE,
 )
 _ISBN_PREFIX = re.compile(r"^isbn(?:-1[03])?:?\s*", re.IGNORECASE)

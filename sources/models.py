@@ -38,6 +38,7 @@ from ratings.models import RatedModel
 from search.models import SearchRankedModel, search_rank_indexes
 
 from .domains import VenueMatcher, domain_normalize, host_suffixes, url_host_and_path
+from .duplicates import URL_KEY_MAX_LENGTH, source_url_key
 from .identifiers import (
     ARXIV_MAX_LENGTH,
     DOI_MAX_LENGTH,
@@ -421,13 +422,16 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(effective_credibility__isnull=True)
 
     def bulk_create(self, objs, *args, **kwargs):
-        """Create sources in bulk, each storing its effective credibility as save() does.
+        """Create sources in bulk, each storing its effective credibility and its URL's key
+        as save() does.
 
         (Other bulk writes of an override or a venue, `update()` or `bulk_update()`, are
         followed by `sources.services.source_effective_credibility_refresh`.)
         """
         objs = list(objs)
         _effective_credibility_fill(objs)
+        for source in objs:
+            source.url_key = source_url_key(source.url)
         return super().bulk_create(objs, *args, **kwargs)
 
     def by_stable_id(self, value: str):
@@ -470,6 +474,11 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         ],
     )
     url = models.URLField(_("URL"), max_length=2000, unique=True)
+    # What another address of the same document shares (sources/duplicates.py): the
+    # possible duplicates are the sources with equal keys. save() keeps it.
+    url_key = models.CharField(
+        _("address key"), max_length=URL_KEY_MAX_LENGTH, editable=False, db_index=True, default=""
+    )
     title = models.CharField(_("title"), max_length=500, blank=True)
     type = models.CharField(
         _("type"), max_length=16, choices=SourceType.choices, default=SourceType.WEB
@@ -566,7 +575,11 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         ordering = ["title", "id"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
-        permissions = [("rate_source", _("Can set a source's credibility override"))]
+        permissions = [
+            ("rate_source", _("Can set a source's credibility override")),
+            # Less than deleting: everything moves to the survivor and its address redirects.
+            ("merge_source", _("Can merge a duplicate source into another")),
+        ]
         # The list's orderings: with an index, a page of 25 reads 25 rows, not the table.
         indexes = [
             models.Index(fields=["title", "id"], name="source_title_order"),
@@ -631,7 +644,10 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
             kwargs.setdefault("force_insert", True)
         else:
             self._check_ids_unchanged()
+        self.url_key = source_url_key(self.url)
         update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "url" in update_fields:
+            kwargs["update_fields"] = update_fields = {*update_fields, "url_key"}
         if update_fields is not None and not CREDIBILITY_INPUTS & set(update_fields):
             super().save(*args, **kwargs)
         else:
@@ -907,3 +923,28 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} @ {self.fetched_at:%Y-%m-%d %H:%M} ({self.get_outcome_display()})"
+
+
+class SourceAlias(models.Model):
+    """A source merged into another: its ids keep leading to the one that stands.
+
+    Addresses (`/sources/<old id>/`) answer with a permanent redirect, and citation
+    markers written with the old id or stable id cite the surviving source.
+    """
+
+    old_id = models.CharField(_("old id"), primary_key=True, max_length=SOURCE_ID_MAX_LENGTH)
+    old_stable_id = models.CharField(_("old stable id"), max_length=40, unique=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("merged into")
+    )
+    old_title = models.CharField(_("old title"), max_length=500, blank=True)
+    old_url = models.URLField(_("old URL"), max_length=2000)
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("merged source")
+        verbose_name_plural = _("merged sources")
+
+    def __str__(self) -> str:
+        return f"{self.old_id} → {self.source_id}"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
+    Count,
     ExpressionWrapper,
     F,
     Q,
@@ -17,15 +20,18 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from core.selectors import count_per_row, ordering_of
 
 from .domains import VenueMatcher
+from .duplicates import arxiv_key, doi_key
 from .models import (
     FetchOutcome,
     Snapshot,
     Source,
+    SourceAlias,
     Venue,
     VenueDomain,
     source_id_for_url,
@@ -34,6 +40,14 @@ from .models import (
 
 # Pages' citations of sources, kept by the wiki app (above this one): named, not imported.
 CITATION = "wiki.Citation"
+
+
+@dataclass
+class DuplicateGroup:
+    """Sources that may be one document, by the key they share."""
+
+    key: str
+    sources: list[Source]
 
 
 def venue_matcher_build() -> VenueMatcher:
@@ -137,6 +151,17 @@ def source_resolve_refs(refs: Iterable[str]) -> dict[str, Source]:
             found[source.id] = source
         if source.stable_id in by_stable_id:
             found[by_stable_id[source.stable_id]] = source
+    missing = refs - set(found)
+    if missing:
+        # A source merged into another: its ids cite the one that stands.
+        old_stable = {stable_id_normalize(ref): ref for ref in missing}
+        aliases = SourceAlias.objects.filter(
+            Q(old_id__in=missing) | Q(old_stable_id__in=old_stable)
+        ).select_related("source__venue")
+        for alias in aliases:
+            for ref in (alias.old_id, old_stable.get(alias.old_stable_id)):
+                if ref in missing:
+                    found[ref] = alias.source
     return found
 
 
@@ -152,6 +177,65 @@ def source_detail(source_id: str) -> Source:
 def source_for_stable_id(value: str) -> Source | None:
     """Return the source with this stable id (bare or prefixed), or None."""
     return Source.objects.by_stable_id(value).only("id").first()
+
+
+def source_redirect_target(ref: str) -> Source | None:
+    """Return the source a reference that is not a source's id leads to (its stable id,
+    or an id of a source merged into it), or None."""
+    by_stable_id = source_for_stable_id(ref)
+    if by_stable_id is not None:
+        return by_stable_id
+    alias = (
+        SourceAlias.objects.filter(Q(old_id=ref) | Q(old_stable_id=stable_id_normalize(ref)))
+        .select_related("source")
+        .first()
+    )
+    return alias.source if alias else None
+
+
+def possible_duplicate_keys() -> list[str]:
+    """The keys of groups of sources that may be one document, in order: URLs with the
+    same key (sources/duplicates.py), and a DOI or arXiv address of another source's
+    identifier. Grouped in the database, over the indexed key."""
+    shared = (
+        Source.objects.values("url_key")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("url_key", flat=True)
+    )
+    keys = set(shared)
+    for field, prefix in (("doi", "doi:"), ("arxiv_id", "arxiv:")):
+        identifier_keys = (
+            Source.objects.exclude(**{field: ""})
+            .annotate(key=Concat(Value(prefix), field, output_field=CharField()))
+            .values("key")
+        )
+        keys.update(
+            Source.objects.filter(
+                url_key__startswith=prefix, url_key__in=identifier_keys
+            ).values_list("url_key", flat=True)
+        )
+    return sorted(keys)
+
+
+def possible_duplicate_groups(keys: Sequence[str]) -> list[DuplicateGroup]:
+    """The sources under each key, oldest first, with their venues and citation counts:
+    one query, however many groups."""
+    keys = list(keys)
+    dois = [key.removeprefix("doi:") for key in keys if key.startswith("doi:")]
+    arxiv_ids = [key.removeprefix("arxiv:") for key in keys if key.startswith("arxiv:")]
+    members = (
+        Source.objects.filter(Q(url_key__in=keys) | Q(doi__in=dois) | Q(arxiv_id__in=arxiv_ids))
+        .select_related("venue")
+        .annotate(citation_count=count_per_row(CITATION, "source"))
+        .order_by("created_at", "pk")
+    )
+    groups = {key: DuplicateGroup(key=key, sources=[]) for key in keys}
+    for source in members:
+        for key in {source.url_key, doi_key(source.doi), arxiv_key(source.arxiv_id)}:
+            if key in groups:
+                groups[key].sources.append(source)
+    return [group for group in groups.values() if len(group.sources) > 1]
 
 
 def venue_detail(slug: str) -> Venue:

@@ -30,10 +30,11 @@ def source_detail(request, ref: str):
     try:
         source = selectors.source_detail(ref)
     except Source.DoesNotExist:
-        by_stable_id = selectors.source_for_stable_id(ref)
-        if by_stable_id is None:
+        # A stable id, or the id of a source merged into another, leads to the source.
+        target = selectors.source_redirect_target(ref)
+        if target is None:
             raise Http404("No source has this id or stable id.") from None
-        return redirect(by_stable_id, permanent=True)
+        return redirect(target, permanent=True)
     latest, shown = selectors.snapshot_shown(source)
     return render(
         request,

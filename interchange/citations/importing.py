@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from sources.duplicates import tracking_parameter
 from sources.identifiers import NORMALIZERS, arxiv_url, doi_url
 from sources.models import Source, SourceType, Venue
 from sources.selectors import venue_matcher_build
@@ -31,7 +32,6 @@ from .ris import ris_read
 READERS = {"bibtex": bibtex_read, "ris": ris_read, "csljson": csljson_read}
 EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csljson"}
 # Query parameters that track a click, not name a document.
-TRACKING_PARAMETERS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref_src"}
 LOOKUP_BATCH = 100  # entries per URL look-up (eight spellings each)
 
 
@@ -90,7 +90,9 @@ def url_spellings(url: str) -> set[str]:
     hosts = {written, written.lower()}
     # Parameters kept as written (re-encoding would turn `CELEX:3202` into `CELEX%3A3202`).
     query = "&".join(
-        pair for pair in parts.query.split("&") if pair and not _tracking(pair.partition("=")[0])
+        pair
+        for pair in parts.query.split("&")
+        if pair and not tracking_parameter(pair.partition("=")[0])
     )
     path = parts.path.rstrip("/")
     spellings = {url.strip()}  # as written, whatever the rest
@@ -103,11 +105,6 @@ def url_spellings(url: str) -> set[str]:
 
 def _bare(host: str) -> str:
     return host[4:] if host.lower().startswith("www.") else host
-
-
-def _tracking(key: str) -> bool:
-    key = key.lower()
-    return key.startswith("utm_") or key in TRACKING_PARAMETERS
 
 
 def url_key(url: str) -> str:
