@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from interchange.admin import citations_import_view
+from merging.admin import duplicates_view, merge_view
 from wiki.admin import recent_changes_view
 
 admin.site.site_header = _("Credence administration")
@@ -30,6 +31,16 @@ urlpatterns = [
         "admin/sources/source/import/",
         admin.site.admin_view(citations_import_view),
         name="citations_import",
+    ),
+    path(
+        "admin/sources/source/duplicates/",
+        admin.site.admin_view(duplicates_view),
+        name="merging_duplicates",
+    ),
+    path(
+        "admin/sources/source/duplicates/merge/",
+        admin.site.admin_view(merge_view),
+        name="merging_merge",
     ),
     # Rating moderation moved from the wiki app to its own: addresses people kept (the
     # queue, a proposal sent by e-mail) still lead to the same page.

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "sources",
     "wiki",
     "interchange",
+    "merging",
     "feeds",
     "rest_framework",
     "drf_spectacular",

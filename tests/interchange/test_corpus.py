@@ -23,6 +23,7 @@ from interchange.longterm_wiki.importer import longterm_wiki_import
 from interchange.models import ImportedFile, ImportedRecord
 from ratings.models import RatingDecision
 from sources.models import Source, Venue
+from sources.selectors import possible_duplicate_groups, possible_duplicate_keys
 from tests.conftest import require
 from tests.interchange.kb_builder import database_state
 from tests.interchange.leftovers import leftovers
@@ -395,3 +396,39 @@ def test_every_stored_page_link_is_named_by_its_page_s_body(imported, db):
     for link in links:
         body = link.page.body
         assert f"[[{link.target_slug}" in body or f"](/wiki/{link.target_slug}" in body, link
+
+
+# Addresses of one document that the corpus's files give as separate sources (found by
+# reading the files: arXiv's abs, pdf and html forms, http and https, #fragments).
+KNOWN_DUPLICATES = [
+    {
+        "https://arxiv.org/abs/2401.02843",
+        "https://arxiv.org/html/2401.02843v1",
+        "https://arxiv.org/html/2401.02843v3",
+        "https://arxiv.org/pdf/2401.02843",
+    },
+    {"https://arxiv.org/abs/2403.13793", "https://arxiv.org/pdf/2403.13793"},
+    {"https://arxiv.org/html/2503.02857v1", "https://arxiv.org/html/2503.02857v2"},
+    {
+        "http://selfawaresystems.com/2007/11/30/paper-on-the-basic-ai-drives",
+        "https://selfawaresystems.com/2007/11/30/paper-on-the-basic-ai-drives",
+    },
+    {
+        "https://anthropic.com/research",
+        "https://anthropic.com/research#interpretability",
+        "https://anthropic.com/research#safety",
+    },
+]
+
+
+def test_the_duplicate_list_finds_the_corpus_s_known_duplicate_addresses(imported, db):
+    groups = possible_duplicate_groups(possible_duplicate_keys())
+    found = [{source.url for source in group.sources} for group in groups]
+
+    for urls in KNOWN_DUPLICATES:
+        assert Source.objects.filter(url__in=urls).count() == len(urls), urls
+        assert urls in found, urls
+    # Every group is a real duplicate by its own rule: its sources' URLs share the key.
+    assert len(groups) >= 20
+    for group in groups:
+        assert len({source.pk for source in group.sources}) == len(group.sources) > 1
