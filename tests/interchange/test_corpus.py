@@ -410,13 +410,13 @@ KNOWN_DUPLICATES = [
     {"https://arxiv.org/abs/2403.13793", "https://arxiv.org/pdf/2403.13793"},
     {"https://arxiv.org/html/2503.02857v1", "https://arxiv.org/html/2503.02857v2"},
     {
-        "http://selfawaresystems.com/2007/11/30/paper-on-the-basic-ai-drives",
-        "https://selfawaresystems.com/2007/11/30/paper-on-the-basic-ai-drives",
+        "http://selfawaresystems.com/2007/11/30/paper-on-the-basic-ai-drives/",
+        "https://selfawaresystems.com/2007/11/30/paper-on-the-basic-ai-drives/",
     },
     {
-        "https://anthropic.com/research",
-        "https://anthropic.com/research#interpretability",
-        "https://anthropic.com/research#safety",
+        "https://www.anthropic.com/research",
+        "https://www.anthropic.com/research#interpretability",
+        "https://www.anthropic.com/research#safety",
     },
 ]
 
