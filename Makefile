@@ -11,6 +11,7 @@ NPM := $(shell command -v npm)
 NODE_STAMP := node_modules/.installed
 MERMAID_VENDOR := static/vendor/mermaid
 EASYMDE_VENDOR := static/vendor/easymde
+CHARTJS_VENDOR := static/vendor/chartjs
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -40,7 +41,7 @@ lock: $(STAMP)
 		-o $(LOCK) pyproject.toml
 
 ifneq ($(NPM),)
-vendor: $(MERMAID_VENDOR)/mermaid.min.js $(EASYMDE_VENDOR)/easymde.min.js
+vendor: $(MERMAID_VENDOR)/mermaid.min.js $(EASYMDE_VENDOR)/easymde.min.js $(CHARTJS_VENDOR)/chart.umd.min.js
 
 # Reinstall whenever the lock file changes; no package's install script is run.
 $(NODE_STAMP): package.json package-lock.json
@@ -59,6 +60,12 @@ $(EASYMDE_VENDOR)/easymde.min.js: $(NODE_STAMP)
 	cp node_modules/easymde/LICENSE $(EASYMDE_VENDOR)/LICENSE
 	cp node_modules/easymde/dist/easymde.min.css $(EASYMDE_VENDOR)/easymde.min.css
 	cp node_modules/easymde/dist/easymde.min.js $(EASYMDE_VENDOR)/easymde.min.js
+
+# The charts of /about/: Chart.js's single-file build (sets window.Chart).
+$(CHARTJS_VENDOR)/chart.umd.min.js: $(NODE_STAMP)
+	mkdir -p $(CHARTJS_VENDOR)
+	cp node_modules/chart.js/LICENSE.md $(CHARTJS_VENDOR)/LICENSE.md
+	cp node_modules/chart.js/dist/chart.umd.min.js $(CHARTJS_VENDOR)/chart.umd.min.js
 else
 vendor:
 	@test -f $(MERMAID_VENDOR)/mermaid.min.js || echo "npm is missing: diagrams will show as their source and page bodies are edited as plain text (install npm and run make install again)"

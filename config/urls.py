@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("ratings.urls")),
     path("", include("feeds.urls")),
+    path("", include("about.urls")),
 ]
 
 # The benchmark's yardstick: a constant response through the whole Django stack. Only

@@ -18,6 +18,7 @@ LIST_PAGES = [
     "sources:source_list",
     "sources:venue_list",
     "wiki:tag_list",
+    "about:index",
 ]
 
 

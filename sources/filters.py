@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -11,10 +14,61 @@ from core.filters import ANY, ordering
 from search.filters import SortableFilterSet, SortFilter
 from search.ranking import search_filter
 
-from .models import Credibility, FetchOutcome, SourceType, TaggedSource, Venue, VenueType
+from .models import (
+    Credibility,
+    FetchOutcome,
+    Snapshot,
+    SourceType,
+    TaggedSource,
+    Venue,
+    VenueType,
+)
+from .selectors import review_cutoff
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 CREDIBILITY_CHOICES = [(level.value, f"{level.value} · {level.label}") for level in Credibility]
+UNRATED = "none"
+# "Credibility is" also offers unrated: the charts of /about/ link to every bar's list.
+CREDIBILITY_IS_CHOICES = [*CREDIBILITY_CHOICES, (UNRATED, _("Unrated"))]
+
+
+class ReviewState:
+    """How long ago a rated venue's rating was last reviewed, against the review period
+    (`CREDENCE_REVIEW_AFTER_MONTHS`): in its first half, its second half, past it, never."""
+
+    RECENT = "recent"
+    AGEING = "ageing"
+    DUE = "due"
+    MISSING = "missing"
+    CHOICES = [
+        (RECENT, _("Reviewed in the first half of the review period")),
+        (AGEING, _("Reviewed in the second half of the review period")),
+        (DUE, _("Review due")),
+        (MISSING, _("Rated, never reviewed")),
+    ]
+
+
+def review_state_condition(state: str) -> Q:
+    """The venues in a review state (rated venues only)."""
+    due, half = review_cutoff(), review_cutoff(half=True)
+    rated = Q(credibility__isnull=False)
+    return (
+        rated
+        & {
+            ReviewState.RECENT: Q(credibility_reviewed_on__gte=half),
+            ReviewState.AGEING: Q(
+                credibility_reviewed_on__lt=half, credibility_reviewed_on__gte=due
+            ),
+            ReviewState.DUE: Q(credibility_reviewed_on__lt=due),
+            ReviewState.MISSING: Q(credibility_reviewed_on__isnull=True),
+        }[state]
+    )
+
+
+def credibility_is(queryset, field: str, value: str):
+    if value == UNRATED:
+        return queryset.filter(**{f"{field}__isnull": True})
+    return queryset.filter(**{field: value})
 
 
 SOURCE_ORDERINGS = {
@@ -41,7 +95,8 @@ class SourceFilter(SortableFilterSet):
     )
     credibility = django_filters.ChoiceFilter(
         field_name="effective_credibility",
-        choices=CREDIBILITY_CHOICES,
+        choices=CREDIBILITY_IS_CHOICES,
+        method="filter_credibility",
         empty_label=ANY,
         label=_("Credibility is"),
     )
@@ -73,10 +128,32 @@ class SourceFilter(SortableFilterSet):
         empty_label=ANY,
         label=_("Last fetch"),
     )
+    dead_in = django_filters.DateFilter(
+        method="filter_dead_in",
+        input_formats=["%Y-%m"],
+        label=_("Link found dead in (YYYY-MM)"),
+    )
     sort = SortFilter(orderings=SOURCE_ORDERINGS)
 
     def filter_text(self, queryset, name, value):
         return search_filter(queryset, "sources", value)
+
+    def filter_credibility(self, queryset, name, value):
+        return credibility_is(queryset, name, value)
+
+    def filter_dead_in(self, queryset, name, value):
+        """Sources a fetch found dead during that month (a dead snapshot is kept from it)."""
+        start = datetime.combine(
+            value.replace(day=1), time.min, tzinfo=timezone.get_current_timezone()
+        )
+        end = (start + timedelta(days=32)).replace(day=1)
+        dead = Snapshot.objects.filter(
+            source=OuterRef("pk"),
+            outcome=FetchOutcome.DEAD,
+            fetched_at__gte=start,
+            fetched_at__lt=end,
+        )
+        return queryset.filter(Exists(dead))
 
     def filter_has_summary(self, queryset, name, value):
         has = ~Q(summary="")
@@ -99,7 +176,10 @@ class VenueFilter(SortableFilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     type = django_filters.ChoiceFilter(choices=VenueType.choices, empty_label=ANY, label=_("Type"))
     credibility = django_filters.ChoiceFilter(
-        choices=CREDIBILITY_CHOICES, empty_label=ANY, label=_("Credibility is")
+        choices=CREDIBILITY_IS_CHOICES,
+        method="filter_credibility",
+        empty_label=ANY,
+        label=_("Credibility is"),
     )
     min_credibility = django_filters.ChoiceFilter(
         field_name="credibility",
@@ -108,7 +188,16 @@ class VenueFilter(SortableFilterSet):
         empty_label=ANY,
         label=_("Credibility at least"),
     )
+    review = django_filters.ChoiceFilter(
+        choices=ReviewState.CHOICES, method="filter_review", empty_label=ANY, label=_("Review")
+    )
     sort = SortFilter(orderings=VENUE_ORDERINGS)
+
+    def filter_credibility(self, queryset, name, value):
+        return credibility_is(queryset, name, value)
+
+    def filter_review(self, queryset, name, value):
+        return queryset.filter(review_state_condition(value))
 
     def filter_text(self, queryset, name, value):
         return search_filter(queryset, "venues", value)

@@ -112,9 +112,11 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
 
 
-def review_cutoff() -> date:
-    """Return the date before which a venue's last review is too old."""
-    return months_before(timezone.localdate(), settings.CREDENCE_REVIEW_AFTER_MONTHS)
+def review_cutoff(*, half: bool = False) -> date:
+    """Return the date before which a venue's last review is too old (with `half`, the
+    middle of the review period)."""
+    months = settings.CREDENCE_REVIEW_AFTER_MONTHS
+    return months_before(timezone.localdate(), months // 2 if half else months)
 
 
 def review_due_condition() -> Q:

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "wiki",
     "interchange",
     "merging",
+    "about",
     "feeds",
     "rest_framework",
     "drf_spectacular",
