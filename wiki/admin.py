@@ -21,7 +21,12 @@ from ratings.admin import RatingFieldsAdminMixin
 from ratings.kinds import is_moderator
 from search.suggestions import HtmlSafeJSONEncoder
 
-from .forms import RecentChangesFilterForm, ReferenceMapForm, WikiPageAdminForm
+from .forms import (
+    CitationInlineFormSet,
+    RecentChangesFilterForm,
+    ReferenceMapForm,
+    WikiPageAdminForm,
+)
 from .history import COMMANDS, bulk_runs, changes_load, recent_changes
 from .markup import body_footnote_uses, body_missing_references
 from .models import Citation, WikiPage
@@ -107,6 +112,7 @@ class CitationInline(LabelledInlineMixin, SafeAutocompleteAdminMixin, admin.Tabu
     readonly_fields = ["in_body"]
     autocomplete_fields = ["source"]
     extra = 1
+    formset = CitationInlineFormSet  # rows citing a source with a warning need a reason
 
     class Media:
         js = ["js/inline_order.js"]

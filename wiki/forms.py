@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_widgets import SafeAutocompleteSelect
 from sources.models import Source
 
+from .evidence import citation_warnings
 from .history import ACTION_LABELS, KIND_LABELS, PEOPLE, WHO_LABELS, change_authors
 from .models import Citation, WikiPage
 from .selectors import wiki_page_new_citation_warnings
@@ -82,6 +83,11 @@ CITATION_WARNING_NEEDS_REASON = _(
     "“Reason to keep these citations”, or cite better sources."
 )
 CITATION_WARNINGS_KEPT = "Kept citations with warnings (%(sources)s): %(reason)s"
+INLINE_CITATION_WARNING_NEEDS_REASON = _(
+    "The citations added here cite sources with warnings: %(sources)s. Say why they belong "
+    "in “Reason to keep these citations” above, or cite better sources."
+)
+REASON_FIELD = "citation_warning_reason"
 
 
 class WikiPageAdminForm(forms.ModelForm):
@@ -110,7 +116,7 @@ class WikiPageAdminForm(forms.ModelForm):
         if body is None:
             return cleaned
         self.citation_warnings = wiki_page_new_citation_warnings(page=self.instance, body=body)
-        reason = (cleaned.get("citation_warning_reason") or "").strip()
+        reason = (cleaned.get(REASON_FIELD) or "").strip()
         # A revert brings back a version someone saved, and says why in its own reason.
         reverting = "revert_reason" in self.fields
         if self.citation_warnings and not reason and not reverting:
@@ -125,9 +131,42 @@ class WikiPageAdminForm(forms.ModelForm):
         return cleaned
 
     def kept_warnings_reason(self) -> str:
-        """The history reason for a save that kept warned citations, or ""."""
-        reason = (self.cleaned_data.get("citation_warning_reason") or "").strip()
-        if not self.citation_warnings or not reason:
+        """The history reason for a save that kept warned citations (made by the body or
+        added in the citation rows), or ""."""
+        reason = (self.cleaned_data.get(REASON_FIELD) or "").strip()
+        warnings = {w.source.pk: w for w in self.citation_warnings}
+        for warning in getattr(self.instance, "_inline_citation_warnings", ()):
+            warnings.setdefault(warning.source.pk, warning)
+        if not warnings or not reason:
             return ""
-        sources = "; ".join(map(str, self.citation_warnings))
+        sources = "; ".join(map(str, warnings.values()))
         return CITATION_WARNINGS_KEPT % {"sources": sources, "reason": reason}
+
+
+class CitationInlineFormSet(forms.BaseInlineFormSet):
+    """Citation rows added by hand warn as body markers do: a row citing a source with a
+    warning that the page did not cite before needs the page form's reason."""
+
+    def clean(self):
+        super().clean()
+        cited_before = set()
+        if self.instance.pk is not None:
+            cited_before = set(self.instance.citations.values_list("source_id", flat=True))
+        sources = [
+            form.cleaned_data["source"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("source") is not None
+            and form.cleaned_data["source"].pk not in cited_before
+        ]
+        warnings = citation_warnings(sources)
+        # The page form shares this instance: its history reason names these too.
+        self.instance._inline_citation_warnings = warnings
+        reason = (self.data.get(REASON_FIELD) or "").strip()
+        if warnings and not reason and "revert_reason" not in self.data:
+            raise forms.ValidationError(
+                INLINE_CITATION_WARNING_NEEDS_REASON,
+                code="citation_warning",
+                params={"sources": "; ".join(map(str, warnings))},
+            )

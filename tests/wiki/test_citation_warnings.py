@@ -141,3 +141,48 @@ def test_a_revert_bringing_a_weak_citation_back_needs_only_its_own_reason(editor
 
     assert response.status_code == 302
     assert WikiPage.objects.get(pk=page.pk).citations.get().source == weak
+
+
+def _row(source) -> dict:
+    """The citation inline's first (extra) row, citing `source`."""
+    return {"citations-0-source": source.pk, "citations-0-position": "1"}
+
+
+def test_a_citation_row_added_by_hand_warns_as_a_marker_does(editor_client, page):
+    weak = SourceFactory(title="A rumour mill", credibility_override=1)
+
+    response = _post(editor_client, page, **_row(weak))
+
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert errors[0].startswith("The citations added here cite sources with warnings: “A rumour")
+    assert "rated 1 of 5 (Low)" in errors[0]
+    assert not page.citations.exists()
+
+    response = _post(
+        editor_client, page, **_row(weak), citation_warning_reason="Quoted, not relied on."
+    )
+
+    assert response.status_code == 302
+    assert page.citations.get().source == weak
+    reason = WikiPage.objects.get(pk=page.pk).history.first().history_change_reason
+    assert "Quoted, not relied on." in reason and "A rumour mill" in reason
+
+
+def test_a_citation_row_of_a_sound_source_asks_nothing(editor_client, page):
+    sound = SourceFactory(credibility_override=5, fetch_outcome=FetchOutcome.OK)
+
+    response = _post(editor_client, page, **_row(sound))
+
+    assert response.status_code == 302
+    assert page.citations.get().source == sound
+
+
+def test_a_weak_source_the_page_already_cites_by_hand_asks_nothing(editor_client, page):
+    weak = SourceFactory(credibility_override=1)
+    _post(editor_client, page, **_row(weak), citation_warning_reason="Kept on purpose.")
+
+    response = _post(editor_client, page, description="Only the description changes.")
+
+    assert response.status_code == 302
+    assert WikiPage.objects.get(pk=page.pk).description == "Only the description changes."
