@@ -101,8 +101,8 @@ def merge_view(request):
 
 def _merge_summary(result) -> str:
     text = _(
-        "Merged %(old)s into %(new)s: %(moved)s citations moved (%(joined)s pages cited both), "
-        "%(snapshots)s snapshots moved. Its address now leads to %(new)s."
+        "Merged %(old)s into %(new)s. Citations moved: %(moved)s (pages that cited both: "
+        "%(joined)s); snapshots moved: %(snapshots)s. Its address now leads to %(new)s."
     ) % {
         "old": result.alias.old_id,
         "new": result.survivor.pk,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.changes import records_changed
@@ -128,6 +129,11 @@ def _join(what: str, reason: str) -> str:
 def _alias(survivor: Source, duplicate: Source) -> SourceAlias:
     """The duplicate's ids (and those of sources merged into it) lead to the survivor."""
     SourceAlias.objects.filter(source=duplicate).update(source=survivor)
+    # A source created again under an id merged away before (its URL added anew) is merged
+    # anew: the old alias gives way to this one.
+    SourceAlias.objects.filter(
+        Q(old_id=duplicate.pk) | Q(old_stable_id=duplicate.stable_id)
+    ).delete()
     alias = SourceAlias(
         old_id=duplicate.pk,
         old_stable_id=duplicate.stable_id,

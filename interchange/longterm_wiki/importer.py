@@ -53,7 +53,7 @@ from ratings.models import DecisionOrigin
 from ratings.selectors import rating_values
 from ratings.services import rating_decision_record
 from search.index import search_index_deferred
-from sources.models import Source, SourceAuthor, Venue, stable_id_normalize
+from sources.models import Source, SourceAlias, SourceAuthor, Venue, stable_id_normalize
 from sources.selectors import venue_matcher_build
 from sources.services import source_create, source_update, venue_create, venue_update
 from wiki import markup, markup_blocks
@@ -670,6 +670,7 @@ class _Importer:
                     for key, facts in self.source_facts
                     for alias in facts.get("aliases", [])
                 }
+                self.aliases.update(merged_in_credence())
                 self._report_facts(self.source_facts)
                 return
             self.source_records = self._late(self._source_records)
@@ -728,6 +729,10 @@ class _Importer:
         for a stored URL merges into the stored source rather than failing on uniqueness.
         """
         merged: dict[str, MergedSource] = {}
+        # Sources an editor merged into another here: their records are not imported again.
+        merged_into = merged_in_credence()
+        self.aliases.update(merged_into)
+        cited_by_merged: list[tuple[str, str, Record]] = []
         stored = Source.objects.values_list("url", "id", "stable_id")
         owner_of_url: dict[str, str] = {url: source_id for url, source_id, _stable in stored}
         self.stable_owner = {stable: source_id for _url, source_id, stable in stored}
@@ -754,6 +759,17 @@ class _Importer:
                     )
                 )
             seen_in_file.add((record.file, source_id))
+            if source_id in merged_into:
+                survivor = merged_into[source_id]
+                self.report_issue(
+                    "source",
+                    record,
+                    record.line,
+                    f"source {source_id} was merged into {survivor} in Credence; its record "
+                    f"is not imported again, and its citations cite {survivor}",
+                )
+                cited_by_merged += [(survivor, slug, record) for slug in converted["cited_by"]]
+                continue
             owner = owner_of_url.get(url)
             alias = None
             if owner is not None and owner != source_id:
@@ -793,6 +809,10 @@ class _Importer:
             tags.extend(t for t in converted["tags"] if t not in tags)
             for slug in converted["cited_by"]:
                 entry.cited_by.append((slug, record))
+        # Pages listing a merged source cite the one it became (citations are only added).
+        for survivor, slug, record in cited_by_merged:
+            if survivor in merged:
+                merged[survivor].cited_by.append((slug, record))
         return merged
 
     def _source_values(self, record: Record) -> dict[str, Any] | None:
@@ -1232,6 +1252,11 @@ class _Importer:
         citations_add_missing(
             pairs=[(WikiPage(pk=page_id), Source(pk=source_id)) for page_id, source_id in missing]
         )
+
+
+def merged_in_credence() -> dict[str, str]:
+    """The ids of sources merged into another here (old id: the survivor's id)."""
+    return dict(SourceAlias.objects.order_by().values_list("old_id", "source_id"))
 
 
 def _citation_keys() -> set[tuple]:

@@ -203,6 +203,7 @@ SAMPLE_VALUES = {
     "has_summary": "yes",
     "cited": "yes",
     "link": None,
+    "dead_in": "2026-11",
     "status": "published",
     "band": "good",
     "sort": None,

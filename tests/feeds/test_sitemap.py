@@ -66,7 +66,7 @@ def knowledge_base():
 def expected(venue, sources, pages) -> set[str]:
     lists = ["wiki:home", "wiki:page_list", "sources:source_list", "sources:venue_list"]
     return {
-        *(reverse(name) for name in [*lists, "wiki:tag_list"]),
+        *(reverse(name) for name in [*lists, "wiki:tag_list", "about:index"]),
         venue.get_absolute_url(),
         *(source.get_absolute_url() for source in sources),
         *(page.get_absolute_url() for page in pages),

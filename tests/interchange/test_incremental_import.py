@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from interchange.longterm_wiki.importer import longterm_wiki_import
 from interchange.models import ImportedFile, ImportedRecord
+from merging.services import source_merge
 from sources.models import Source
 from sources.services import source_authors_set, source_update
 from tests.interchange.kb_builder import write_kb
@@ -321,3 +322,23 @@ def test_the_state_holds_a_hash_of_each_files_bytes_and_of_each_record(kb, impor
     publications = (kb / "publications.yaml").read_bytes()
     assert stored["publications.yaml"] == sha256(publications).hexdigest()
     assert records == {"venue": 2, "source": 4, "page": 4}
+
+
+# -- sources merged in Credence ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_source_merged_here_is_not_imported_again(kb, imported, editor, full):
+    survivor = Source.objects.get(pk="1" * 16)
+    duplicate = Source.objects.get(pk="2" * 16)
+    source_merge(survivor=survivor, duplicate=duplicate, user=editor, reason="One report")
+
+    again = longterm_wiki_import(kb, full=full)
+
+    assert not Source.objects.filter(pk="2" * 16).exists()
+    assert Citation.objects.filter(page__slug="alpha-page", source_id="1" * 16).exists()
+    if full:
+        assert any(
+            f"source {'2' * 16} was merged into {'1' * 16} in Credence" in line
+            for line in lines(again)
+        ), lines(again)

@@ -282,3 +282,17 @@ def test_merging_needs_the_merge_permission(pair, client, django_user_model):
     viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
     client.force_login(viewer)
     assert client.get(reverse("merging_duplicates")).status_code == 403
+
+
+def test_a_source_created_again_under_a_merged_id_can_be_merged_again(editor):
+    survivor = SourceFactory(url="https://example.org/report")
+    duplicate = SourceFactory(url="http://example.org/report")
+    source_merge(survivor=survivor, duplicate=duplicate, user=editor)
+    # Someone adds the old address again: it gets the same id, from its URL.
+    again = SourceFactory(url="http://example.org/report")
+    assert again.pk == duplicate.pk
+
+    source_merge(survivor=survivor, duplicate=again, user=editor)
+
+    assert SourceAlias.objects.get(old_id=again.pk).source == survivor
+    assert not Source.objects.filter(pk=again.pk).exists()
