@@ -6,6 +6,7 @@ import html
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -22,7 +23,11 @@ from search.index import searchable_models
 from search.selectors import SEARCH_KINDS, search_page
 from sources.filters import SourceFilter, VenueFilter
 from sources.models import Source, SourceAuthor, SourceKeyPoint, TaggedSource, Venue, VenueDomain
-from sources.selectors import source_list_annotated, venue_list_annotated
+from sources.selectors import (
+    source_list_annotated,
+    source_redirect_target,
+    venue_list_annotated,
+)
 from wiki.filters import WikiPageFilter
 from wiki.models import Citation, PageStatus, TaggedPage, WikiPage
 from wiki.selectors import tag_list_counted, wiki_page_list_annotated
@@ -115,10 +120,22 @@ class SourceList(FilteredList):
 
 
 class SourceDetail(generics.RetrieveAPIView):
+    """One source. The id of a source merged into another (or a stable id) answers a
+    permanent redirect to the source it leads to, as on the site."""
+
     serializer_class = api.SourceSerializer
 
     def get_queryset(self):
         return _sources()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            target = source_redirect_target(kwargs["pk"])
+            if target is None:
+                raise
+            return HttpResponsePermanentRedirect(reverse("api:source_detail", args=[target.pk]))
 
 
 class PageList(FilteredList):

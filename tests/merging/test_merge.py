@@ -296,3 +296,14 @@ def test_a_source_created_again_under_a_merged_id_can_be_merged_again(editor):
 
     assert SourceAlias.objects.get(old_id=again.pk).source == survivor
     assert not Source.objects.filter(pk=again.pk).exists()
+
+
+def test_the_api_leads_a_merged_id_to_the_survivor(pair, editor, client):
+    survivor, duplicate = pair
+    source_merge(survivor=survivor, duplicate=duplicate, user=editor)
+
+    response = client.get(reverse("api:source_detail", args=[duplicate.pk]))
+    assert response.status_code == 301
+    assert response["Location"] == reverse("api:source_detail", args=[survivor.pk])
+    assert client.get(response["Location"]).json()["id"] == survivor.pk
+    assert client.get(reverse("api:source_detail", args=["nothing-here"])).status_code == 404
