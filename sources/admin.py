@@ -258,6 +258,7 @@ class SourceAdmin(
     ]
     list_filter = [
         "fetch_outcome",
+        "notice_status",
         SnapshotFilter,
         "type",
         EffectiveCredibilityFilter,
@@ -276,6 +277,7 @@ class SourceAdmin(
         "id",
         "stable_id",
         "effective_credibility",
+        "notice_status",
         "last_snapshot",
         "cited_by",
         "created_at",
@@ -291,7 +293,7 @@ class SourceAdmin(
             {"fields": ["venue", "credibility_override", "effective_credibility"]},
         ),
         (_("Content"), {"fields": ["summary", "review", "abstract", "tags"]}),
-        (_("Identifiers"), {"fields": ["doi", "arxiv_id", "isbn"]}),
+        (_("Identifiers"), {"fields": ["doi", "arxiv_id", "isbn", "notice_status"]}),
         (_("Snapshots"), {"fields": ["last_snapshot"]}),
         (_("Cited by"), {"fields": ["cited_by"]}),
         (_("Identity"), {"fields": ["id", "stable_id", "created_at", "updated_at"]}),

@@ -36,6 +36,7 @@ class SourcesConfig(AppConfig):
                     "published_on",
                     "published_precision",
                     "fetch_outcome",
+                    "notice_status",
                 ],
                 Venue: ["name", "slug", "type", "credibility"],
             },

@@ -439,6 +439,14 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(stable_id=stable_id_normalize(value))
 
 
+class NoticeStatus(models.TextChoices):
+    """What a source's notices add up to, worst first (`sources.retractions`)."""
+
+    RETRACTED = "retracted", _("Retracted")
+    CONCERN = "concern", _("Expression of concern")
+    CORRECTED = "corrected", _("Corrected")
+
+
 class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
     """An external document: a web page, paper, report, talk and the like."""
 
@@ -532,6 +540,16 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         _("last fetch"), max_length=12, choices=FetchOutcome.choices, blank=True, db_index=True
     )
     fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True, editable=False)
+    # What the publisher's notices (Retraction Watch's data) say of it now, kept from its
+    # notices by `sources.retractions`, so that lists and warnings need no join.
+    notice_status = models.CharField(
+        _("publisher's notice"),
+        max_length=12,
+        choices=NoticeStatus.choices,
+        blank=True,
+        db_index=True,
+        editable=False,
+    )
     # Scholarly identifiers, written one way (sources/identifiers.py) and unique where given.
     doi = IdentifierField(
         _("DOI"),
@@ -923,6 +941,52 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} @ {self.fetched_at:%Y-%m-%d %H:%M} ({self.get_outcome_display()})"
+
+
+class NoticeNature(models.TextChoices):
+    """The kinds of notice the Retraction Watch data records (its RetractionNature)."""
+
+    RETRACTION = "retraction", _("Retraction")
+    CORRECTION = "correction", _("Correction")
+    CONCERN = "concern", _("Expression of concern")
+    REINSTATEMENT = "reinstatement", _("Reinstatement")
+
+
+class SourceNotice(models.Model):
+    """A publisher's notice about a source: retracted, corrected, an expression of concern
+    or a reinstatement, as the Retraction Watch data file records it (matched by DOI)."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="notices", verbose_name=_("source")
+    )
+    record_id = models.CharField(_("Retraction Watch record"), max_length=20)
+    nature = models.CharField(_("nature"), max_length=14, choices=NoticeNature.choices)
+    noticed_on = models.DateField(_("date of the notice"), null=True, blank=True)
+    notice_doi = models.CharField(_("DOI of the notice"), max_length=DOI_MAX_LENGTH, blank=True)
+    reasons = models.CharField(_("reasons"), max_length=2000, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["noticed_on", "record_id"]
+        verbose_name = _("publisher's notice")
+        verbose_name_plural = _("publishers' notices")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id"], name="notice_unique_record"),
+            models.CheckConstraint(
+                condition=Q(nature__in=NoticeNature.values), name="notice_nature_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_nature_display()} of {self.source_id} ({self.noticed_on or '?'})"
+
+    @property
+    def notice_url(self) -> str:
+        return doi_url(self.notice_doi) if self.notice_doi else ""
+
+    @property
+    def reason_list(self) -> list[str]:
+        return [reason for reason in self.reasons.split("; ") if reason]
 
 
 class SourceAlias(models.Model):

@@ -171,7 +171,7 @@ def source_detail(source_id: str) -> Source:
     """Return one source with everything its page shows, or raise Source.DoesNotExist."""
     return (
         source_list_annotated(Source.objects.filter(pk=source_id))
-        .prefetch_related("authors", "key_points", "tags")
+        .prefetch_related("authors", "key_points", "tags", "notices")
         .get()
     )
 

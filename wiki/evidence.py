@@ -16,7 +16,7 @@ from datetime import date
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from sources.models import Credibility, FetchOutcome, Source
+from sources.models import Credibility, FetchOutcome, NoticeStatus, Source
 
 # "Rated 4-5": the levels counted as strong evidence (High and Gold standard).
 STRONG_FROM = Credibility.HIGH
@@ -116,6 +116,8 @@ WARN_RATED = _("rated %(level)s of 5 (%(label)s)")
 WARN_UNRATED = _("not rated")
 WARN_DEAD = _("its link is dead (at the last fetch)")
 WARN_PAYWALLED = _("it is paywalled (at the last fetch)")
+WARN_RETRACTED = _("its publisher retracted it")
+WARN_CONCERN = _("its publisher issued an expression of concern")
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,11 @@ def citation_warning_reasons(source: Source) -> tuple[str, ...]:
         reasons.append(str(WARN_DEAD))
     if source.fetch_outcome == FetchOutcome.PAYWALLED and settings.CREDENCE_CITATION_WARN_PAYWALLED:
         reasons.append(str(WARN_PAYWALLED))
+    if settings.CREDENCE_CITATION_WARN_RETRACTED:
+        if source.notice_status == NoticeStatus.RETRACTED:
+            reasons.append(str(WARN_RETRACTED))
+        elif source.notice_status == NoticeStatus.CONCERN:
+            reasons.append(str(WARN_CONCERN))
     return tuple(reasons)
 
 

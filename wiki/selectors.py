@@ -18,7 +18,7 @@ from core.page_cache import store as page_cache_store
 from core.selectors import count_per_row, ordering_of
 from ratings.kinds import is_moderator
 from ratings.selectors import proposals_awaiting, proposals_open_of
-from sources.models import FetchOutcome, Source, TaggedSource, Venue
+from sources.models import FetchOutcome, NoticeStatus, Source, TaggedSource, Venue
 from sources.selectors import source_list_annotated, source_resolve_refs
 
 from .evidence import CitationWarning, EvidenceProfile, citation_warnings, evidence_profile
@@ -281,6 +281,7 @@ def _cites(**source_condition) -> Exists:
 MAINTENANCE_LISTS = {
     "low": _("Cites a source rated low (the citation warning's level)"),
     "dead": _("Cites a source whose link is dead"),
+    "retracted": _("Cites a source its publisher retracted"),
     "weak": _("Evidence weaker than its quality score"),
     "uncited": _("Cites no source"),
     "orphan": _("Orphan: no page links to it"),
@@ -295,6 +296,8 @@ def wiki_pages_needing_care(queryset: QuerySet[WikiPage], kind: str) -> QuerySet
         return queryset.filter(_cites(source__effective_credibility__lte=level))
     if kind == "dead":
         return queryset.filter(_cites(source__fetch_outcome=FetchOutcome.DEAD))
+    if kind == "retracted":
+        return queryset.filter(_cites(source__notice_status=NoticeStatus.RETRACTED))
     if kind == "weak":
         weak = Q(strong_share__lt=WEAK_EVIDENCE_BELOW) | Q(strong_share__isnull=True)
         return queryset.filter(weak, quality__gte=QualityBand.GOOD.floor)

@@ -364,6 +364,9 @@ CREDENCE_CITATION_WARN_AT_MOST = env_int("CREDENCE_CITATION_WARN_AT_MOST", 2)
 CREDENCE_CITATION_WARN_UNRATED = env_bool("CREDENCE_CITATION_WARN_UNRATED", True)
 CREDENCE_CITATION_WARN_DEAD = env_bool("CREDENCE_CITATION_WARN_DEAD", True)
 CREDENCE_CITATION_WARN_PAYWALLED = env_bool("CREDENCE_CITATION_WARN_PAYWALLED", True)
+# And sources whose publisher retracted them or issued an expression of concern
+# (`import_retractions`); a correction alone does not warn.
+CREDENCE_CITATION_WARN_RETRACTED = env_bool("CREDENCE_CITATION_WARN_RETRACTED", True)
 
 # The read-only API (/api/v1/): JSON only (one representation per address, so the page
 # cache and proxies key on the address alone), no sign-in, and a rate limit per client
