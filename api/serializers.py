@@ -152,6 +152,7 @@ class SourceSerializer(SourceBriefSerializer):
             "isbn",
             "fetch_outcome",
             "fetched_at",
+            "notice_status",
             "cited_by_count",
             "created_at",
             "updated_at",

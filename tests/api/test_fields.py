@@ -54,6 +54,7 @@ SOURCE = (
         "isbn",
         "fetch_outcome",
         "fetched_at",
+        "notice_status",
         "cited_by_count",
         "created_at",
         "updated_at",
