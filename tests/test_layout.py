@@ -9,7 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = [
-    *("core", "accounts", "ratings", "search", "sources", "wiki", "interchange", "feeds", "api"),
+    *("core", "accounts", "ratings", "search", "sources", "wiki", "claims", "merging"),
+    *("interchange", "feeds", "about", "api"),
     "config",
 ]
 RANK = {app: rank for rank, app in enumerate(ORDER)}

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "wiki",
     "interchange",
     "merging",
+    "claims",
     "about",
     "feeds",
     "rest_framework",
