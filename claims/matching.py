@@ -1,0 +1,123 @@
+"""The passage of a source's snapshot that best supports a claim, and how well.
+
+The snapshot's passages (`passages.text_passages`) are ranked against the claim with BM25
+(bm25s), and the best `CANDIDATES` are scored with fuzzy similarity (rapidfuzz): how much
+of the claim's wording the passage holds (`partial_token_set_ratio`, word order and
+extra words aside) and how many of the claim's content words it holds. The score (0-100)
+decides the outcome: at least `SUPPORTED_AT` a supported passage found, at least
+`WEAK_AT` a weak match, below it not found; with no snapshot text, nothing to check.
+Numbers and quotations are checked on their own against the whole text (`checks`).
+These are first thresholds, to be set from the labelled claims (issue 21).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import bm25s
+from rapidfuzz import fuzz
+
+from .checks import numbers_missing, quotes_missing
+from .passages import Passage, text_passages
+
+CANDIDATES = 5
+SUPPORTED_AT = 75
+WEAK_AT = 50
+WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# Words that say little of what a claim claims (bm25s drops its own list of these too).
+STOPWORDS = frozenset(
+    "a an and are as at be been but by for from had has have he her his i if in into is it "
+    "its of on or our she so such than that the their them then there these they this to "
+    "was we were what when which while who will with would you".split()
+)
+
+
+class Outcome:
+    SUPPORTED = "supported"
+    WEAK = "weak"
+    NOT_FOUND = "not_found"
+    UNCHECKED = "unchecked"
+    LABELS = {
+        SUPPORTED: "The source says it",
+        WEAK: "A weak match",
+        NOT_FOUND: "Not found in the source",
+        UNCHECKED: "No snapshot to check",
+    }
+
+
+@dataclass
+class ClaimMatch:
+    outcome: str
+    passage: Passage | None = None
+    score: float = 0.0
+    numbers_missing: list[str] = field(default_factory=list)
+    quotes_missing: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.numbers_missing or self.quotes_missing)
+
+
+def content_words(text: str) -> list[str]:
+    return [word for word in WORD_RE.findall(text.casefold()) if word not in STOPWORDS]
+
+
+def passage_score(claim: str, passage: str) -> float:
+    """How well a passage says a claim, 0-100: the mean of the claim's wording found in the
+    passage (fuzzy) and the share of its content words the passage holds."""
+    words = content_words(claim)
+    if not words:
+        return 0.0
+    held = set(content_words(passage))
+    coverage = 100 * sum(word in held for word in words) / len(words)
+    wording = fuzz.partial_token_set_ratio(" ".join(words), " ".join(content_words(passage)))
+    return (coverage + wording) / 2
+
+
+class SnapshotIndex:
+    """A snapshot's passages, indexed once for all the claims that cite it."""
+
+    def __init__(self, text: str):
+        self.text = text or ""
+        self.passages = text_passages(self.text)
+        self.retriever = None
+        if self.passages:
+            tokens = bm25s.tokenize(
+                [p.text for p in self.passages], stopwords="en", show_progress=False
+            )
+            self.retriever = bm25s.BM25()
+            self.retriever.index(tokens, show_progress=False)
+
+    def candidates(self, claim: str) -> list[Passage]:
+        """The passages BM25 ranks best for the claim (those sharing no word left out)."""
+        if self.retriever is None:
+            return []
+        query = bm25s.tokenize([claim], stopwords="en", show_progress=False)
+        k = min(CANDIDATES, len(self.passages))
+        results, scores = self.retriever.retrieve(query, k=k, show_progress=False)
+        return [
+            self.passages[int(index)]
+            for index, score in zip(results[0], scores[0], strict=True)
+            if score > 0
+        ]
+
+    def match(self, claim: str) -> ClaimMatch:
+        """The best passage for a claim, its score and outcome, and the claim's numbers and
+        quotations the source does not hold."""
+        if not self.passages:
+            return ClaimMatch(Outcome.UNCHECKED)
+        found = ClaimMatch(
+            Outcome.NOT_FOUND,
+            numbers_missing=numbers_missing(claim, self.text),
+            quotes_missing=quotes_missing(claim, self.text),
+        )
+        for passage in self.candidates(claim):
+            score = passage_score(claim, passage.text)
+            if score > found.score:
+                found.passage, found.score = passage, score
+        if found.score >= SUPPORTED_AT:
+            found.outcome = Outcome.SUPPORTED
+        elif found.score >= WEAK_AT:
+            found.outcome = Outcome.WEAK
+        return found
