@@ -61,10 +61,12 @@ $(EASYMDE_VENDOR)/easymde.min.js: $(NODE_STAMP)
 	cp node_modules/easymde/dist/easymde.min.css $(EASYMDE_VENDOR)/easymde.min.css
 	cp node_modules/easymde/dist/easymde.min.js $(EASYMDE_VENDOR)/easymde.min.js
 
-# The charts of /about/: Chart.js's single-file build (sets window.Chart).
+# The charts of /about/: Chart.js's single-file build (sets window.Chart), with the source
+# map it names (production's collectstatic checks that every file a script names exists).
 $(CHARTJS_VENDOR)/chart.umd.min.js: $(NODE_STAMP)
 	mkdir -p $(CHARTJS_VENDOR)
 	cp node_modules/chart.js/LICENSE.md $(CHARTJS_VENDOR)/LICENSE.md
+	cp node_modules/chart.js/dist/chart.umd.min.js.map $(CHARTJS_VENDOR)/chart.umd.min.js.map
 	cp node_modules/chart.js/dist/chart.umd.min.js $(CHARTJS_VENDOR)/chart.umd.min.js
 else
 vendor:

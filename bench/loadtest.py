@@ -247,6 +247,9 @@ def main() -> None:
     except subprocess.CalledProcessError:
         build(args.sources, args.sources // 10)
     manage("migrate", "--noinput", "-v", "0")
+    # The database may come from an earlier `make bench` run in another checkout: the
+    # production settings serve static files by their manifest, which this one must have.
+    manage("collectstatic", "--noinput", "-v", "0")
     ids = prepare()
     baseline = run(ids, args.readers, 0, args.seconds)
     rec = run(ids, args.readers, args.editors, args.seconds)

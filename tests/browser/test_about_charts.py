@@ -137,3 +137,16 @@ def test_the_evidence_profile_at_each_width(demo, live_server, browser, width, s
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
     screenshot(tab, f"evidence-profile-{width}")
     context.close()
+
+
+def test_the_charts_print_with_their_tables(demo, live_server, page):
+    page.goto(live_server.url + reverse("about:index"))
+    page.locator(".chart-canvas:not([hidden]) canvas").first.wait_for(timeout=20_000)
+    page.emulate_media(media="print")
+
+    assert not page.locator(".chart-index").is_visible()  # links to anchors: no use on paper
+    assert page.locator("table.chart-table").first.is_visible()
+    sizes = page.evaluate(DRAWN)
+    assert all(canvas["width"] > 0 and canvas["height"] > 0 for canvas in sizes), sizes
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
