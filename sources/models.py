@@ -445,6 +445,8 @@ class NoticeStatus(models.TextChoices):
     RETRACTED = "retracted", _("Retracted")
     CONCERN = "concern", _("Expression of concern")
     CORRECTED = "corrected", _("Corrected")
+    # Retracted, then reinstated: nothing to warn of, but its notices are still shown.
+    REINSTATED = "reinstated", _("Reinstated")
 
 
 class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):

@@ -152,7 +152,8 @@ def retraction_rows(data: bytes, report: RetractionImport) -> list[Row]:
 
 def notice_status(notices: Iterable[SourceNotice]) -> str:
     """What a source's notices say now: retracted unless reinstated since, else an
-    expression of concern, else corrected; "" without notices."""
+    expression of concern, else corrected, else reinstated; "" without notices (so a
+    source has notices exactly when it has a status)."""
     natures = [n.nature for n in sorted(notices, key=lambda n: n.noticed_on or date.min)]
     last_retraction = max(
         (i for i, nature in enumerate(natures) if nature == NoticeNature.RETRACTION), default=-1
@@ -163,7 +164,7 @@ def notice_status(notices: Iterable[SourceNotice]) -> str:
         return NoticeStatus.CONCERN
     if NoticeNature.CORRECTION in natures:
         return NoticeStatus.CORRECTED
-    return ""
+    return NoticeStatus.REINSTATED if natures else ""
 
 
 def _sources_by_doi(dois: set[str]) -> dict[str, Source]:

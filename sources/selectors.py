@@ -168,12 +168,17 @@ def source_resolve_refs(refs: Iterable[str]) -> dict[str, Source]:
 
 
 def source_detail(source_id: str) -> Source:
-    """Return one source with everything its page shows, or raise Source.DoesNotExist."""
-    return (
+    """Return one source with everything its page shows, or raise Source.DoesNotExist.
+
+    Its publishers' notices (`notice_list`) are read only when it has a notice status:
+    a source has notices exactly then, and most have none."""
+    source = (
         source_list_annotated(Source.objects.filter(pk=source_id))
-        .prefetch_related("authors", "key_points", "tags", "notices")
+        .prefetch_related("authors", "key_points", "tags")
         .get()
     )
+    source.notice_list = list(source.notices.all()) if source.notice_status else []
+    return source
 
 
 def source_for_stable_id(value: str) -> Source | None:

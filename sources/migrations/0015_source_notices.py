@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsource',
             name='notice_status',
-            field=models.CharField(blank=True, choices=[('retracted', 'Retracted'), ('concern', 'Expression of concern'), ('corrected', 'Corrected')], db_index=True, editable=False, max_length=12, verbose_name="publisher's notice"),
+            field=models.CharField(blank=True, choices=[('retracted', 'Retracted'), ('concern', 'Expression of concern'), ('corrected', 'Corrected'), ('reinstated', 'Reinstated')], db_index=True, editable=False, max_length=12, verbose_name="publisher's notice"),
         ),
         migrations.AddField(
             model_name='source',
             name='notice_status',
-            field=models.CharField(blank=True, choices=[('retracted', 'Retracted'), ('concern', 'Expression of concern'), ('corrected', 'Corrected')], db_index=True, editable=False, max_length=12, verbose_name="publisher's notice"),
+            field=models.CharField(blank=True, choices=[('retracted', 'Retracted'), ('concern', 'Expression of concern'), ('corrected', 'Corrected'), ('reinstated', 'Reinstated')], db_index=True, editable=False, max_length=12, verbose_name="publisher's notice"),
         ),
         migrations.CreateModel(
             name='SourceNotice',

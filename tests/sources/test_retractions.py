@@ -6,6 +6,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sources.models import NoticeNature, NoticeStatus, Source, SourceNotice
@@ -73,7 +75,7 @@ def test_each_row_about_a_source_held_here_becomes_its_notice(papers):
         "10.1000/retracted": NoticeStatus.RETRACTED,
         "10.1000/concern": NoticeStatus.CONCERN,
         "10.1000/corrected": NoticeStatus.CORRECTED,
-        "10.1000/reinstated": "",
+        "10.1000/reinstated": NoticeStatus.REINSTATED,
         "10.1000/clean": "",
     }
     notice = SourceNotice.objects.get(record_id="1")
@@ -112,7 +114,8 @@ def test_a_status_change_is_in_the_source_s_history(papers):
         ([NoticeNature.CORRECTION], NoticeStatus.CORRECTED),
         ([NoticeNature.CORRECTION, NoticeNature.CONCERN], NoticeStatus.CONCERN),
         ([NoticeNature.CONCERN, NoticeNature.RETRACTION], NoticeStatus.RETRACTED),
-        ([NoticeNature.RETRACTION, NoticeNature.REINSTATEMENT], ""),
+        ([NoticeNature.RETRACTION, NoticeNature.REINSTATEMENT], NoticeStatus.REINSTATED),
+        ([NoticeNature.REINSTATEMENT], NoticeStatus.REINSTATED),
         ([NoticeNature.REINSTATEMENT, NoticeNature.RETRACTION], NoticeStatus.RETRACTED),
     ],
 )
@@ -214,3 +217,18 @@ def test_citing_a_retracted_source_warns_and_a_maintenance_list_finds_the_page(p
     CitationFactory(page=other, source=papers["corrected"])
     found = wiki_pages_needing_care(wiki_page_list_annotated(), "retracted")
     assert list(found) == [citing]
+
+
+def test_the_source_page_reads_notices_only_for_a_source_that_has_them(papers, client):
+    retractions_import(FILE)
+    url = papers["clean"].get_absolute_url()
+    client.get(url)  # the first answer fills the caches the count should not include
+    with_notices = papers["reinstated"].get_absolute_url()
+    client.get(with_notices)
+    with CaptureQueriesContext(connection) as clean:
+        client.get(url, {"fresh": 1})
+    with CaptureQueriesContext(connection) as noticed:
+        page = client.get(with_notices, {"fresh": 1}).content.decode()
+    assert len(noticed) == len(clean) + 1
+    assert "Reinstatement" in page and "Retraction" in page
+    assert '<span class="badge notice-corrected" title="Retracted, then reinstated' in page
