@@ -12,7 +12,13 @@ from sources.models import Source
 from sources.selectors import possible_duplicate_groups, possible_duplicate_keys
 
 from .forms import MergeForm, rating_choices
-from .services import rating_label, ratings_differ, source_merge
+from .services import (
+    MERGE_INTO_ITSELF,
+    merge_counts,
+    rating_label,
+    ratings_differ,
+    source_merge,
+)
 
 GROUPS_PER_PAGE = 50
 MERGE_PAIR_MISSING = _("Choose one source to keep and another to merge into it.")
@@ -78,7 +84,7 @@ def merge_view(request):
             messages.success(request, _merge_summary(result))
             return redirect("merging_duplicates")
     if survivor.pk == duplicate.pk:
-        error = error or _("A source cannot be merged into itself.")
+        error = error or MERGE_INTO_ITSELF
     context = {
         **admin.site.each_context(request),
         "title": _("Merge two sources"),
@@ -88,13 +94,7 @@ def merge_view(request):
         "error": error,
         "ratings_differ": differ,
         "moderator": moderator,
-        "counts": {
-            source.pk: {
-                "citations": source.citations.count(),
-                "snapshots": source.snapshots.count(),
-            }
-            for source in (survivor, duplicate)
-        },
+        "counts": merge_counts(survivor, duplicate),
     }
     return TemplateResponse(request, "admin/merging/merge.html", context)
 

@@ -56,6 +56,17 @@ class MergeResult:
     proposal: RatingProposal | None = None
 
 
+def merge_counts(survivor: Source, duplicate: Source) -> dict[str, dict[str, int]]:
+    """What each of the two sources has that a merge moves: citations and snapshots."""
+    return {
+        source.pk: {
+            "citations": Citation.objects.filter(source=source).count(),
+            "snapshots": Snapshot.objects.filter(source=source).count(),
+        }
+        for source in (survivor, duplicate)
+    }
+
+
 def rating_label(level: int | None) -> str:
     return str(level) if level is not None else str(_("unrated"))
 
