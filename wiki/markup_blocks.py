@@ -38,6 +38,8 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from core.memo import text_memo
+
 # Callout kinds readers see, and the other names writers use for them (GitHub, Docusaurus).
 CALLOUT_KINDS = ("note", "tip", "caution", "danger")
 CALLOUT_ALIASES = {
@@ -85,7 +87,7 @@ def next_stop(src: str, stops: str, pos: int) -> int:
     return index[found] if found < len(index) else len(src)
 
 
-@lru_cache(maxsize=8)
+@text_memo(maxsize=8)
 def _stop_index(src: str, stops: str) -> array:
     # Keyed by the inline source itself (one paragraph, heading or cell), parsed one at a time:
     # where its stops are is a fact about the text alone, whoever asks.

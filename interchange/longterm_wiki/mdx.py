@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from core.memo import text_memo
 from wiki.markup import REF_RE
 
 # A citation ref or page slug, as REF_RE reads them.
@@ -346,7 +347,7 @@ def _reference_jsx(ref: re.Match) -> str:
 # to import. Each guard below answers "no match" at once when no closer can follow.
 
 
-@lru_cache(maxsize=16)
+@text_memo(maxsize=16)
 def _ref_stops(text: str) -> list[int]:
     """Positions of `]` and newlines: a reference's text ends at the first one after it."""
     return [i for i, char in enumerate(text) if char in "]\n"]
@@ -389,7 +390,7 @@ def refs_sub(repl, text: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=32)
+@text_memo(maxsize=32)
 def _last_end(text: str, pattern: re.Pattern) -> tuple[int, int]:
     """Where the last closer of a comment pattern starts and ends in text, or (-1, -1)."""
     if pattern is HTML_COMMENT_RE:  # a literal closer: found from the end at C speed

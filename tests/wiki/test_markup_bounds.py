@@ -41,8 +41,8 @@ SECONDS = 1.0
 DEADLINE = 10.0
 
 
-def repeated(unit: str, tail: str = "") -> str:
-    return (unit * (SIZE // len(unit) + 1))[: SIZE - len(tail)] + tail
+def repeated(unit: str, tail: str = "", size: int = SIZE) -> str:
+    return (unit * (size // len(unit) + 1))[: size - len(tail)] + tail
 
 
 def prose() -> str:
