@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MARKER_RE = re.compile(r"\[\[cite:(?P<ref>[A-Za-z0-9_-]+)(?:\|[^\]\n]*)?\]\]")
+MARKER_RE = re.compile(r"\[\[cite:(?P<ref>[A-Za-z0-9_-]+)(?:\|(?P<text>[^\]\n]*))?\]\]")
 FOOTNOTE_REF_RE = re.compile(r"\[\^(?P<label>[^\]\s]+)\](?!:)")
 FOOTNOTE_DEF_RE = re.compile(r"^\[\^(?P<label>[^\]\s]+)\]:\s?(?P<text>.*)$")
 FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -49,7 +49,8 @@ class Claim:
 
 def claim_text(markdown: str) -> str:
     """The words a reader reads in a piece of Markdown: no markers, links' text only."""
-    text = MARKER_RE.sub("", markdown)
+    # A marker's own text is words the reader reads (`[[cite:x|12 million people]]`).
+    text = MARKER_RE.sub(lambda m: m.group("text") or "", markdown)
     text = FOOTNOTE_REF_RE.sub("", text)
     text = PAGE_LINK_RE.sub(lambda m: m.group(2) or m.group(1), text)
     text = LINK_RE.sub(r"\1", text)
@@ -107,13 +108,24 @@ def _sentence_at(text: str, position: int) -> str:
 
 
 def _cells(row: str) -> list[str]:
-    """A table row's cells (unescaped pipes outside code divide them)."""
+    """A table row's cells (unescaped pipes outside code divide them), with their escaped
+    pipes unescaped as the renderer reads them: `[[cite:x\\|text]]` in a cell is a marker."""
     cells, start = [], 0
     blanked = _without_code(row).replace("\\|", "  ")
     for match in re.finditer(r"\|", blanked):
         cells.append(row[start : match.start()])
         start = match.end()
     cells.append(row[start:])
+    return [cell.replace("\\|", "|") for cell in cells]
+
+
+def _row_cells(row: str) -> list[str]:
+    """A row's cells as a table has them: the pipes at its ends open and close it."""
+    cells = _cells(row)
+    if row.strip().startswith("|"):
+        cells = cells[1:]
+    if row.strip().endswith("|") and not row.strip().endswith("\\|") and len(cells) > 1:
+        cells = cells[:-1]
     return cells
 
 
@@ -135,6 +147,7 @@ def _blocks(body: str):
         paragraph, footnote, item = [], None, None
 
     lines = body.splitlines()
+    columns = 0
     for index, line in enumerate(lines):
         opening = FENCE_RE.match(line)
         if fence:
@@ -169,8 +182,12 @@ def _blocks(body: str):
             or (line.lstrip().startswith("|") and previous.lstrip().startswith("|"))
         ):
             yield from flush()
-            if not TABLE_DELIMITER_RE.match(line):
-                yield "row", line, ""
+            if TABLE_DELIMITER_RE.match(following):
+                columns = len(_row_cells(following))  # a header: its table's width
+            if TABLE_DELIMITER_RE.match(line):
+                columns = len(_row_cells(line))
+            else:
+                yield "row", line, columns
             continue
         listed = LIST_ITEM_RE.match(line)
         if listed:
@@ -189,6 +206,18 @@ def _blocks(body: str):
 def body_claims(body: str) -> list[Claim]:
     """Every citation marker's claim, in the order of the body; markers in footnotes
     follow, in the order the body calls their footnotes (once per call)."""
+    return _claims(body, every_call=True)
+
+
+def marker_claims(body: str) -> list[Claim]:
+    """One claim per marker as a reader sees it, in the order the page renders them: the
+    body's, then each footnote's once, in the order of the footnotes' first calls, with
+    the sentence of that first call. The n-th of these citing a source is the source's
+    n-th marker on the page (`cite-N-n`)."""
+    return _claims(body, every_call=False)
+
+
+def _claims(body: str, *, every_call: bool) -> list[Claim]:
     claims: list[Claim] = []
     footnote_markers: dict[str, list[str]] = {}
     calls: list[tuple[str, str, str]] = []  # (label, claim, kind), where the body calls a note
@@ -197,7 +226,8 @@ def body_claims(body: str) -> list[Claim]:
             footnote_markers[label] = [ref for _pos, ref in _markers(text)]
             continue
         if kind == "row":
-            for cell in _cells(text):
+            # Cells past the table's width are dropped, as the renderer drops them.
+            for cell in _row_cells(text)[: label or None]:
                 for _pos, ref in _markers(cell):
                     claims.append(Claim(ref, claim_text(cell), ClaimKind.TABLE_CELL))
                 for call in FOOTNOTE_REF_RE.finditer(_without_code(cell)):
@@ -211,7 +241,11 @@ def body_claims(body: str) -> list[Claim]:
             claims.append(Claim(ref, _sentence_at(text, position), claim_kind))
         for call in FOOTNOTE_REF_RE.finditer(_without_code(text)):
             calls.append((call.group("label"), _sentence_at(text, call.start()), claim_kind))
+    called: set[str] = set()
     for label, claim, kind in calls:
+        if not every_call and label in called:
+            continue
+        called.add(label)
         for ref in footnote_markers.get(label, []):
             claims.append(Claim(ref, claim, kind, footnote=label))
     return claims

@@ -16,13 +16,15 @@ def claims(body):
 def test_a_marker_after_a_sentence_cites_that_sentence():
     body = (
         "Compute doubled in 2023.[[cite:a1]] Labs disagree on why. "
-        "Most blame scaling [[cite:b2|the report]] and cheap chips.[[cite:c3]][[cite:d4]]"
+        "Most blame scaling [[cite:b2|in the report]] and cheap chips.[[cite:c3]][[cite:d4]]"
     )
+    # A marker's own text is part of the sentence the reader reads.
+    sentence = "Most blame scaling in the report and cheap chips."
     assert claims(body) == [
         ("a1", "Compute doubled in 2023.", ClaimKind.SENTENCE),
-        ("b2", "Most blame scaling and cheap chips.", ClaimKind.SENTENCE),
-        ("c3", "Most blame scaling and cheap chips.", ClaimKind.SENTENCE),
-        ("d4", "Most blame scaling and cheap chips.", ClaimKind.SENTENCE),
+        ("b2", sentence, ClaimKind.SENTENCE),
+        ("c3", sentence, ClaimKind.SENTENCE),
+        ("d4", sentence, ClaimKind.SENTENCE),
     ]
 
 
@@ -217,3 +219,17 @@ def test_quotation_styles_dashes_and_apostrophes_do_not_matter():
     claim = "She wrote: “we don’t know—yet”."
     assert quotes_missing(claim, "we don't know - yet") == []
     assert quotes_missing(claim, "we do not know yet") == ["we don’t know—yet"]
+
+
+def test_a_marker_with_an_escaped_pipe_in_a_cell_is_a_marker():
+    body = "| finding | source |\n|---|---|\n| Labs lack reporting | [[cite:x\\|The survey]] |"
+    assert body_claims(body) == [Claim("x", "The survey", ClaimKind.TABLE_CELL)]
+
+
+def test_cells_past_the_tables_width_are_dropped_as_the_renderer_drops_them():
+    body = (
+        "| finding | source |\n|---|---|\n"
+        "| Labs lack reporting [[cite:a]] | b | c [[cite:dropped]] |\n"
+        "Reporting lags.[[cite:b]] |"
+    )
+    assert [claim.ref for claim in body_claims(body)] == ["a", "b"]

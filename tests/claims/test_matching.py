@@ -51,6 +51,9 @@ def test_a_wrong_number_is_flagged_even_where_the_passage_is_found():
     assert match.passage is not None and "300 models" in match.passage.text
     assert match.numbers_missing == ["500"]
     assert match.flagged
+    # The passage says it but for the number: no support, a weak match.
+    assert match.score >= SUPPORTED_AT
+    assert match.outcome == Outcome.WEAK
 
 
 def test_a_wrong_quotation_is_flagged():
