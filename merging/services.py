@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from claims.tasks import source_claims_check_queue
 from core.changes import records_changed
 from core.history import bulk_update_tracked, history_context
 from ratings.kinds import user_can_change_ratings
@@ -130,6 +131,8 @@ def source_merge(
         duplicate.delete()
     if differ:
         _rating_settle(result, duplicate, user, keep_rating, reason)
+    # The duplicate's claim checks went with it; its markers now cite the survivor.
+    source_claims_check_queue(survivor.pk)
     return result
 
 

@@ -263,6 +263,25 @@ def snapshot_shown(source: Source) -> tuple[Snapshot | None, Snapshot | None]:
     return latest, source.snapshots.filter(outcome=FetchOutcome.OK).first()
 
 
+@dataclass(frozen=True)
+class TextParts:
+    before: str
+    marked: str
+    after: str
+
+
+def snapshot_text_parts(text: str, start: str | None, end: str | None) -> TextParts | None:
+    """The text cut around the passage from `start` to `end` (character offsets, as a claim
+    check stores them); None when either is missing or not a span of this text."""
+    try:
+        first, last = int(start or ""), int(end or "")
+    except ValueError:
+        return None
+    if not 0 <= first < last <= len(text):
+        return None
+    return TextParts(text[:first], text[first:last], text[last:])
+
+
 def source_snapshots(source: Source) -> QuerySet[Snapshot]:
     """A source's snapshots, newest first, without their text (a list of dates)."""
     return source.snapshots.defer("text")

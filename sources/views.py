@@ -67,7 +67,15 @@ def source_snapshot_detail(request, ref: str, pk: int):
     snapshot = source.snapshots.filter(pk=pk).first()
     if snapshot is None:
         raise Http404("This source has no such snapshot.")
-    return render(request, "sources/snapshot_detail.html", {"source": source, "snapshot": snapshot})
+    # ?from=&to= marks a passage (a claim check links to where the source says it).
+    passage = selectors.snapshot_text_parts(
+        snapshot.text, request.GET.get("from"), request.GET.get("to")
+    )
+    return render(
+        request,
+        "sources/snapshot_detail.html",
+        {"source": source, "snapshot": snapshot, "passage": passage},
+    )
 
 
 @cache_depends_on_lists(Venue, Source, text_params=("q",))

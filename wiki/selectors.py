@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -105,6 +105,8 @@ class RenderedPage:
     evidence: EvidenceProfile
     toc: tuple[TocEntry, ...] = ()
     has_diagrams: bool = False
+    # Templates an extension adds under each reference (rendered with `citation`).
+    reference_templates: list[str] = field(default_factory=list)
 
     @property
     def show_toc(self) -> bool:
@@ -131,6 +133,17 @@ def wiki_page_render_context(page: WikiPage, citations: list[Citation]) -> Rende
     return RenderContext(citations=numbers, pages=pages)
 
 
+# What apps above wiki add to a page as readers see it (claims: each reference's passage and
+# each marker's state), registered in their AppConfig.ready(): wiki does not know them.
+PAGE_DETAIL_EXTENSIONS: list[Callable[[RenderedPage], None]] = []
+
+
+def page_detail_extension_register(extension: Callable[[RenderedPage], None]) -> None:
+    """Have `extension(rendered)` complete every page's detail before it is shown."""
+    if extension not in PAGE_DETAIL_EXTENSIONS:
+        PAGE_DETAIL_EXTENSIONS.append(extension)
+
+
 def wiki_page_detail(slug: str) -> RenderedPage:
     """Return a page with its rendered body and numbered references."""
     page = WikiPage.objects.prefetch_related("tags").get(slug=slug)
@@ -148,7 +161,7 @@ def wiki_page_detail(slug: str) -> RenderedPage:
             *(record_tag(Source, citation.source_id) for citation in citations),
         ],
     )
-    return RenderedPage(
+    rendered = RenderedPage(
         page=page,
         body_html=body.html,
         references=citations,
@@ -158,6 +171,9 @@ def wiki_page_detail(slug: str) -> RenderedPage:
         toc=body.toc,
         has_diagrams=body.has_diagrams,
     )
+    for extension in PAGE_DETAIL_EXTENSIONS:
+        extension(rendered)
+    return rendered
 
 
 @dataclass

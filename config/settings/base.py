@@ -369,6 +369,11 @@ CREDENCE_CITATION_WARN_PAYWALLED = env_bool("CREDENCE_CITATION_WARN_PAYWALLED", 
 # (`import_retractions`); a correction alone does not warn.
 CREDENCE_CITATION_WARN_RETRACTED = env_bool("CREDENCE_CITATION_WARN_RETRACTED", True)
 
+# Claim checks (claims app): a page whose body changed, or a source with a new good
+# snapshot, has its claims checked again by a background task queued on commit (a worker
+# runs it: `manage.py db_worker`). Off: only `manage.py check_claims` checks.
+CREDENCE_CLAIM_CHECKS_ON_SAVE = env_bool("CREDENCE_CLAIM_CHECKS_ON_SAVE", True)
+
 # The read-only API (/api/v1/): JSON only (one representation per address, so the page
 # cache and proxies key on the address alone), no sign-in, and a rate limit per client
 # address for anonymous callers ("120/minute"; empty turns it off). The limit counts in

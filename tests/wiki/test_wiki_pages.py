@@ -156,10 +156,11 @@ def test_the_wiki_page_query_count_does_not_grow_with_citations(
     small = wiki_page_create(slug="small", title="S", body=f"[[cite:{sources[0].id}]] [[x]]")
     body = " ".join(f"[[cite:{s.id}]] [[page-{n}]]" for n, s in enumerate(sources))
     large = wiki_page_create(slug="large", title="L", body=body)
-    # The page, its tags, citations and rating history; the body's links; and four for
-    # its connections (wiki_page_connections): the same for one citation and fifty.
+    # The page, its tags, citations and rating history; the body's links; four for its
+    # connections (wiki_page_connections); its claim checks: the same for one citation and
+    # fifty.
     for page in (small, large):
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):
             response = client.get(page.get_absolute_url())
         assert response.status_code == 200
     assert large.citations.count() == 50
