@@ -66,10 +66,22 @@ def numbers_in(text: str) -> list[Number]:
     return found
 
 
-def numbers_missing(claim: str, source_text: str) -> list[str]:
-    """The numbers of the claim the source does not write (as the claim wrote them)."""
-    said = {(number.value, number.kind) for number in numbers_in(source_text)}
-    return [n.written for n in numbers_in(claim) if (n.value, n.kind) not in said]
+def numbers_said(text: str) -> frozenset[tuple[Decimal, str]]:
+    """The quantities a text writes, each with its kind: what claims are checked against."""
+    return frozenset((number.value, number.kind) for number in numbers_in(text))
+
+
+def numbers_missing(
+    claim: str, source_text: str = "", *, said: frozenset | None = None
+) -> list[str]:
+    """The numbers of the claim the source does not write (as the claim wrote them);
+    `said` is `numbers_said(source_text)` when already known (a snapshot's, for all the
+    claims citing it)."""
+    numbers = numbers_in(claim)
+    if not numbers:
+        return []
+    said = numbers_said(source_text) if said is None else said
+    return [n.written for n in numbers if (n.value, n.kind) not in said]
 
 
 def _folded(text: str) -> str:
@@ -94,7 +106,16 @@ def quotes_in(claim: str) -> list[str]:
     return quotes
 
 
-def quotes_missing(claim: str, source_text: str) -> list[str]:
-    """The quotations of the claim the source does not hold, word for word."""
-    haystack = f" {_folded(source_text)} "
-    return [quote for quote in quotes_in(claim) if f" {_folded(quote)} " not in haystack]
+def quotes_haystack(text: str) -> str:
+    """A text as quotations are looked for in it."""
+    return f" {_folded(text)} "
+
+
+def quotes_missing(claim: str, source_text: str = "", *, haystack: str | None = None) -> list[str]:
+    """The quotations of the claim the source does not hold, word for word; `haystack` is
+    `quotes_haystack(source_text)` when already known."""
+    quotes = quotes_in(claim)
+    if not quotes:
+        return []
+    haystack = quotes_haystack(source_text) if haystack is None else haystack
+    return [quote for quote in quotes if f" {_folded(quote)} " not in haystack]

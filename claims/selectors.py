@@ -84,6 +84,10 @@ def rendered_page_claims(rendered: RenderedPage) -> None:
     for number, citation in enumerate(rendered.references, start=1):
         checks = sorted(by_source.get(citation.source_id, []), key=lambda c: c.occurrence)
         citation.claim_checks = checks
+        # A source with no snapshot leaves every marker unchecked: the reference says it once.
+        citation.claims_unchecked = all(
+            check.outcome == Outcome.UNCHECKED and not check.verdict for check in checks
+        )
         citation.reference_number = number
         for check in checks:
             states[(number, check.occurrence)] = check.state

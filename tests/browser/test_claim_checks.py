@@ -74,7 +74,7 @@ def test_a_reader_sees_the_passage_and_each_markers_state(
     assert "most lacked any incident reporting process" in passage.inner_text()
     assert "The source says:" in references.inner_text()
     assert "Not found in the snapshot" in references.inner_text()
-    assert "No snapshot to check." in references.inner_text()
+    assert "No snapshot to check yet." in references.inner_text()
 
     not_found = tab.locator("sup.cite-not-found .cite-state")
     unchecked = tab.locator("sup.cite-unchecked .cite-state")

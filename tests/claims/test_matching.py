@@ -69,3 +69,22 @@ def test_a_wrong_quotation_is_flagged():
 
 def test_the_score_is_zero_for_a_claim_of_stopwords_only():
     assert passage_score("it is what it is", "anything") == 0.0
+
+
+def test_a_snapshot_is_read_for_numbers_and_quotations_once_for_all_its_claims(monkeypatch):
+    from claims import matching
+
+    calls = []
+    for name in ("numbers_said", "quotes_haystack"):
+        real = getattr(matching, name)
+        monkeypatch.setattr(
+            matching, name, lambda text, real=real, name=name: calls.append(name) or real(text)
+        )
+    index = SnapshotIndex(SNAPSHOT)
+    index.match("Training compute for frontier models has doubled every six months.")
+    assert calls == []  # no number, no quotation: the whole text is not read for them
+
+    for claim in ("Compute doubled since 2010.", 'They say "scaling alone will not deliver".'):
+        index.match(claim)
+        index.match(claim + " Again in 2010.")
+    assert sorted(calls) == ["numbers_said", "quotes_haystack"]

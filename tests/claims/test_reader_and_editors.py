@@ -226,3 +226,13 @@ def test_an_editor_gives_a_verdict_and_a_refused_one_says_why(editor_client, edi
 def test_checks_are_not_added_by_hand(editor_client):
     response = editor_client.get(reverse("admin:claims_claimcheck_add"))
     assert response.status_code == 403
+
+
+def test_a_source_with_no_snapshot_is_said_once_under_its_reference(client):
+    source = SourceFactory(title="Never fetched")
+    page = checked_page(" ".join(f"Claim {n}.[[cite:{source.id}]]" for n in range(3)))
+    html = page_html(client, page)
+
+    references = html[html.index('id="references-heading"') :]
+    assert references.count("No snapshot to check yet.") == 1
+    assert html.count('class="cite cite-unchecked"') == 3
