@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from taggit.models import Tag
 
+from claims.models import ClaimCheck
 from core.text import plain_text
 from interchange.citations.export import sources_export, sources_for_export
 from interchange.citations.importing import citations_import, citations_plan, url_key
@@ -29,6 +30,7 @@ from tests.interchange.kb_builder import database_state
 from tests.interchange.leftovers import leftovers
 from tests.test_data_safety import checksums
 from wiki.models import Citation, WikiLink, WikiPage
+from wiki.selectors import wiki_page_detail
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(
@@ -432,3 +434,28 @@ def test_the_duplicate_list_finds_the_corpus_s_known_duplicate_addresses(importe
     assert len(groups) >= 20
     for group in groups:
         assert len({source.pk for source in group.sources}) == len(group.sources) > 1
+
+
+def test_every_marker_a_reader_sees_has_its_claim_check(imported, db):
+    # The import queued each page's check (run at once by the tests' task backend). On every
+    # page, each reference's markers in the rendered body are its checks, one for one: the
+    # claims are read in the order and by the rules the renderer uses (tables' escaped
+    # pipes and widths, footnotes once).
+    misaligned = []
+    for slug in WikiPage.objects.order_by("slug").values_list("slug", flat=True):
+        rendered = wiki_page_detail(slug)
+        markers = Counter(
+            int(number) for number in re.findall(r'id="cite-(\d+)-\d+"', rendered.body_html)
+        )
+        numbers = {c.source_id: n for n, c in enumerate(rendered.references, start=1)}
+        checks = Counter(
+            numbers.get(source_id)
+            for source_id in ClaimCheck.objects.filter(page=rendered.page).values_list(
+                "source_id", flat=True
+            )
+        )
+        if markers != checks:
+            misaligned.append(f"{slug}: markers {dict(markers)}, checks {dict(checks)}")
+
+    assert ClaimCheck.objects.count() > 4000
+    assert not misaligned, f"{len(misaligned)} page(s):\n" + "\n".join(misaligned[:20])
