@@ -38,6 +38,8 @@ FINDINGS = (
     "quotes_missing",
 )
 VERDICT_FIELDS = ("verdict", "verdict_note", "verdict_by", "verdict_at")
+# The markers of one source on one page that are checked (`occurrence` is a small integer).
+MAX_OCCURRENCE = 32767
 
 
 def verdict_clear(check: ClaimCheck) -> None:
@@ -103,6 +105,8 @@ def page_claims_check(page: WikiPage) -> CheckRun:
         if source is None:
             continue  # a marker naming no source: the editors' broken-reference list has it
         occurrences[source.pk] += 1
+        if occurrences[source.pk] > MAX_OCCURRENCE:
+            continue  # past what the column holds: a hostile body, not a page
         snapshot = snapshots.get(source.pk)
         match = indexes.get(source.pk, empty).match(claim.text)
         wanted[(source.pk, occurrences[source.pk])] = {
@@ -128,12 +132,7 @@ def page_claims_check(page: WikiPage) -> CheckRun:
         if check.verdict and (
             check.claim != findings["claim"] or check.snapshot_id != findings["snapshot_id"]
         ):
-            check.verdict, check.verdict_note, check.verdict_by, check.verdict_at = (
-                "",
-                "",
-                None,
-                None,
-            )
+            verdict_clear(check)
             cleared += 1
         for name, value in findings.items():
             setattr(check, name, value)

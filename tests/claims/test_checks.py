@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from claims import tasks
+from claims import services, tasks
 from claims.extraction import body_claims, marker_claims
 from claims.matching import Outcome
 from claims.models import ClaimCheck, Verdict
@@ -322,3 +322,13 @@ def test_a_merge_checks_the_pages_citing_the_duplicate_against_the_survivor(
 
     (check,) = checks_of(page)
     assert (check.source_id, check.outcome) == (report.id, Outcome.SUPPORTED)
+
+
+def test_markers_past_what_the_column_holds_are_not_checked(report, monkeypatch):
+    monkeypatch.setattr(services, "MAX_OCCURRENCE", 2)
+    page = page_with(" ".join(f"Claim {n}.[[cite:{report.id}]]" for n in range(4)))
+
+    run = page_claims_check(page)
+
+    assert run.created == 2
+    assert [c.occurrence for c in checks_of(page)] == [1, 2]

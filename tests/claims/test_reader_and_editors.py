@@ -236,3 +236,14 @@ def test_a_source_with_no_snapshot_is_said_once_under_its_reference(client):
     references = html[html.index('id="references-heading"') :]
     assert references.count("No snapshot to check yet.") == 1
     assert html.count('class="cite cite-unchecked"') == 3
+
+
+def test_editors_list_checks_with_a_number_or_quotation_the_source_lacks(editor_client, report):
+    checked_page(f"{WRONG_NUMBER}[[cite:{report.id}]] {SUPPORTED}[[cite:{report.id}]]")
+    url = reverse("admin:claims_claimcheck_changelist")
+
+    numbers = editor_client.get(url, {"flagged": "numbers"}).context["cl"].result_list
+    quotes = editor_client.get(url, {"flagged": "quotes"}).context["cl"].result_list
+
+    assert [check.claim for check in numbers] == [WRONG_NUMBER]
+    assert list(quotes) == []
