@@ -12,6 +12,13 @@ from .models import ClaimCheck
 from .selectors import claim_check_list, snapshot_passage_url
 from .services import claim_check_verdict_problem, claim_check_verdict_set
 
+# What the machine found, and for which marker: shown, never edited here.
+IDENTITY_FIELDS = ["page", "source", "occurrence", "claim", "claim_kind"]
+FOUND_FIELDS = [
+    *("outcome", "score", "passage_link"),
+    *("numbers_missing", "quotes_missing", "checked_at"),
+]
+
 
 class FlaggedFilter(admin.SimpleListFilter):
     title = _("numbers or quotations")
@@ -73,36 +80,10 @@ class ClaimCheckAdmin(CappedCountAdminMixin, admin.ModelAdmin):
     ]
     search_fields = ["claim", "passage", "page__title", "source__title"]
     list_select_related = ["page", "source"]
-    readonly_fields = [
-        "page",
-        "source",
-        "occurrence",
-        "claim",
-        "claim_kind",
-        "outcome",
-        "score",
-        "passage_link",
-        "numbers_missing",
-        "quotes_missing",
-        "checked_at",
-        "verdict_by",
-        "verdict_at",
-    ]
+    readonly_fields = [*IDENTITY_FIELDS, *FOUND_FIELDS, "verdict_by", "verdict_at"]
     fieldsets = [
-        (None, {"fields": ["page", "source", "occurrence", "claim", "claim_kind"]}),
-        (
-            _("What the machine found"),
-            {
-                "fields": [
-                    "outcome",
-                    "score",
-                    "passage_link",
-                    "numbers_missing",
-                    "quotes_missing",
-                    "checked_at",
-                ]
-            },
-        ),
+        (None, {"fields": IDENTITY_FIELDS}),
+        (_("What the machine found"), {"fields": FOUND_FIELDS}),
         (
             _("A person's check"),
             {

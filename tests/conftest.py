@@ -14,6 +14,7 @@ from django.db import connection
 
 from core.page_cache import local_pages
 from sources.models import EDITORS_GROUP, RATING_MODERATORS_GROUP
+from tests.local_web import LocalWeb
 from tests.write_announcements import WriteAnnouncements
 
 REQUIRE_ALL = os.environ.get("CREDENCE_REQUIRE_ALL") == "1"
@@ -115,3 +116,11 @@ def editor_client(client, editor):
 def moderator_client(client, moderator):
     client.force_login(moderator)
     return client
+
+
+@pytest.fixture
+def web():
+    """A web server on loopback (tests.local_web), closed after the test."""
+    server = LocalWeb()
+    yield server
+    server.close()

@@ -8,7 +8,6 @@ from claims.models import ClaimCheck
 from sources.snapshots import snapshot_take
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import SourceFactory, VenueFactory
-from tests.local_web import LocalWeb
 from wiki.services import wiki_page_create
 
 pytestmark = pytest.mark.browser
@@ -25,13 +24,6 @@ WEATHER = """<!doctype html><html><head><title>Coastal weather</title></head><bo
 <article><h1>Coastal weather</h1><p>Rain is expected along the northern coast tomorrow
 morning, with winds easing by the afternoon and clear skies over the weekend.</p></article>
 </body></html>"""
-
-
-@pytest.fixture
-def web():
-    server = LocalWeb()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -16,18 +16,11 @@ from sources.services import source_create, venue_create
 from tests.browser.test_diagrams import WATCH_CSP
 from tests.browser.test_moderation import sign_in
 from tests.conftest import _staff_user
-from tests.local_web import ARTICLE, LocalWeb
+from tests.local_web import ARTICLE
 from wiki.models import WikiPage
 from wiki.services import wiki_page_create
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def web():
-    server = LocalWeb()
-    yield server
-    server.close()
 
 
 @pytest.fixture

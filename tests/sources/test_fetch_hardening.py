@@ -44,13 +44,6 @@ DRIPS = {
 }
 
 
-@pytest.fixture
-def web():
-    server = LocalWeb()
-    yield server
-    server.close()
-
-
 def _timed_fetch(url: str) -> tuple[FetchResult, float]:
     started = time.monotonic()
     result = fetch_url(url)

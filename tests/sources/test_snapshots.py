@@ -12,15 +12,7 @@ from sources.fetching import address_refusal, fetch_url
 from sources.models import FetchOutcome, Snapshot, Source
 from sources.snapshots import PREVIEW_CHARS, snapshot_take
 from tests.factories import SourceFactory
-from tests.local_web import ARTICLE, LocalWeb, pdf_with_text
-
-
-@pytest.fixture
-def web():
-    server = LocalWeb()
-    yield server
-    server.close()
-
+from tests.local_web import ARTICLE, pdf_with_text
 
 # -- fetching --------------------------------------------------------------------------
 
