@@ -125,7 +125,8 @@ def scratch_database(tmp_path) -> str:
     db = settings.DATABASES["default"]
     server = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/postgres"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS credence_backup_check")
+        # FORCE: a connection left by an earlier run must not stop the drop.
+        conn.execute("DROP DATABASE IF EXISTS credence_backup_check WITH (FORCE)")
         conn.execute("CREATE DATABASE credence_backup_check")
     return server.rsplit("/", 1)[0] + "/credence_backup_check"
 

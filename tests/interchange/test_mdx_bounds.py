@@ -69,12 +69,14 @@ LINEAR_RATIO = 8
 LINEAR_RETRIES = 2
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("direction", CONVERSIONS)
 @pytest.mark.parametrize("shape", HOSTILE)
 def test_a_hostile_page_converts_in_time_linear_in_its_size(shape, direction):
     assert_linear(CONVERSIONS[direction], HOSTILE[shape], SECONDS, f"{shape}, {direction}")
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("direction", CONVERSIONS)
 @pytest.mark.parametrize("shape", UNCLOSED_COMPONENTS)
 def test_a_page_of_unclosed_components_converts_in_time_linear_in_its_size(shape, direction):
@@ -107,6 +109,7 @@ def assert_linear(convert, shape: tuple[str, str], bound: float, label: str) -> 
     assert seconds / quarter < LINEAR_RATIO, f"{label}: {seconds / quarter:.1f} × a quarter"
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     "unit, closing",
     [("<F>", "</F>"), ("<Aside>x", "</Aside>"), ("<F><G>", "</G></F>"), ("<F>\n", "</F>")],

@@ -125,6 +125,7 @@ def best_time(body: str, *, runs: int, enough: float = 0.0) -> float:
     return best
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("shape", HOSTILE)
 def test_a_hostile_body_renders_in_time_linear_in_its_size(shape):
     body = HOSTILE[shape]
@@ -139,6 +140,7 @@ def test_a_hostile_body_renders_in_time_linear_in_its_size(shape):
     assert seconds / plain_time < RATIO, f"{shape}: {seconds / plain_time:.0f} × plain"
 
 
+@pytest.mark.timing
 def test_replacing_a_footnote_reads_a_line_of_backticks_in_linear_time():
     body = "[^rc-1] " + repeated("`")
 
