@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from core.filters import ANY, ordering
+from core.widgets import QuickSelect
 from search.filters import SortableFilterSet, SortFilter
 from search.ranking import search_filter
 
@@ -88,6 +89,7 @@ class SourceFilter(SortableFilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     type = django_filters.ChoiceFilter(choices=SourceType.choices, empty_label=ANY, label=_("Type"))
     venue = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,  # one option per venue or tag: see core.widgets
         queryset=Venue.objects.order_by("name"),
         to_field_name="slug",
         empty_label=ANY,
@@ -108,6 +110,7 @@ class SourceFilter(SortableFilterSet):
         label=_("Credibility at least"),
     )
     tag = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,  # one option per venue or tag: see core.widgets
         field_name="tags",
         queryset=Tag.objects.filter(
             Exists(TaggedSource.objects.filter(tag=OuterRef("pk")))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from core.filters import ANY, ordering
+from core.widgets import QuickSelect
 from search.filters import SortableFilterSet, SortFilter
 from search.ranking import search_filter
 
@@ -53,6 +54,7 @@ class WikiPageFilter(SortableFilterSet):
         label=_("Quality band"),
     )
     tag = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,  # one option per venue or tag: see core.widgets
         field_name="tags",
         queryset=Tag.objects.filter(Exists(TaggedPage.objects.filter(tag=OuterRef("pk")))).order_by(
             "name"
