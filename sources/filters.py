@@ -90,7 +90,8 @@ class SourceFilter(SortableFilterSet):
     type = django_filters.ChoiceFilter(choices=SourceType.choices, empty_label=ANY, label=_("Type"))
     venue = django_filters.ModelChoiceFilter(
         widget=QuickSelect,  # one option per venue or tag: see core.widgets
-        queryset=Venue.objects.order_by("name"),
+        # The two columns an option shows: a venue row is wide (descriptions, search).
+        queryset=Venue.objects.only("slug", "name").order_by("name"),
         to_field_name="slug",
         empty_label=ANY,
         label=_("Venue"),
