@@ -30,11 +30,6 @@ def test_the_markup_is_django_s_own(value, attrs):
     assert ours == django
 
 
-def test_a_multiple_select_is_not_what_it_replaces():
-    # The selected state of several values is the Select's own; only single ones here.
-    assert not issubclass(QuickSelect, forms.SelectMultiple)
-
-
 @pytest.mark.django_db
 def test_the_source_list_offers_every_venue_as_before_without_a_template_per_option():
     venues = [VenueFactory(name=f"Venue {n} <{n}>") for n in range(30)]
