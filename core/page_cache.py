@@ -108,6 +108,12 @@ def store():
 _collecting: ContextVar[tuple[set[str], ...]] = ContextVar("credence_cache_deps", default=())
 
 
+def dependencies_wanted() -> bool:
+    """Whether what renders now is being cached: work done only to name dependencies
+    (a query) can be skipped when it is not."""
+    return bool(_collecting.get())
+
+
 def depends_on(*tags: str) -> None:
     """Note that what is rendering now shows what these tags name."""
     for deps in _collecting.get():

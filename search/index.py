@@ -28,17 +28,17 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Model, QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.safestring import SafeString, mark_safe
 
 from core.changes import bulk_changed
 from core.text import title_key, trigram_text, trigram_words
 
-from .models import SEARCH_DATE_NONE
+from .freshness import IndexedRows, search_all_stale, search_rows_changed, search_rows_read
+from .models import FTS_CONFIG, SEARCH_DATE_NONE
 
 # Results of one kind are counted and listed no further than this.
 SEARCH_CAP = 1000
-FTS_CONFIG = "english"
 
 # -- the query language ----------------------------------------------------------------
 
@@ -183,6 +183,7 @@ def search_kind_register(
     KINDS[kind.name] = kind
     if extra_text is not None:
         EXTRA_TEXT[kind.name] = extra_text
+    pre_save.connect(_before_save, sender=kind.model, dispatch_uid=f"search-pre-{kind.name}")
     post_save.connect(_on_save, sender=kind.model, dispatch_uid=f"search-{kind.name}")
     post_delete.connect(_on_delete, sender=kind.model, dispatch_uid=f"search-del-{kind.name}")
     for model, column in (parts or {}).items():
@@ -197,9 +198,24 @@ def _kind_of(model: type[Model]) -> SearchKind | None:
     return next((kind for kind in KINDS.values() if kind.model is model), None)
 
 
+def _before_save(sender, instance, raw=False, **kwargs):
+    # What the index holds of the row before the save: a save writes the instance's own
+    # copy of the search columns, which may be stale (an instance made in this process).
+    if raw or _deferred.get() is not None:
+        return
+    if instance._state.adding or instance.pk is None:
+        instance._search_before = NEW_ROW
+    else:
+        instance._search_before = search_rows_read(_kind_of(sender), [instance.pk])
+
+
 def _on_save(sender, instance, raw=False, **kwargs):
     if not raw:
-        search_index_refresh(_kind_of(sender).name, [instance.pk])
+        kind = _kind_of(sender)
+        before = instance.__dict__.pop("_search_before", NOT_READ)
+        if before is NEW_ROW:  # every term it has now is new
+            before = IndexedRows.nothing(kind, [instance.pk])
+        search_index_refresh(kind.name, [instance.pk], before=before)
 
 
 def _on_delete(sender, instance, **kwargs):
@@ -283,7 +299,9 @@ def search_index_deferred() -> Iterator[None]:
         if kind not in rebuilt:
             by_kind.setdefault(kind, []).append(pk)
     for kind, pks in by_kind.items():
-        search_index_refresh(kind, pks)
+        # The rows' search columns may hold what their instances held (see _before_save):
+        # what the index held before is not known, so every search may have changed.
+        search_index_refresh(kind, pks, before=None)
 
 
 # In a deferred block: the kind's every row is to be indexed again (a rebuild).
@@ -299,8 +317,16 @@ def _rebuild_soon(kind_name: str) -> None:
         pending.add((kind_name, EVERY_ROW))
 
 
-def search_index_refresh(kind_name: str, pks: Iterable) -> None:
-    """Bring the search index of these rows (of one kind) in step with the rows."""
+# `search_index_refresh` without a reading of the rows from before the write: it reads them.
+NOT_READ = object()
+NEW_ROW = object()  # a row being inserted: nothing to read before
+
+
+def search_index_refresh(kind_name: str, pks: Iterable, *, before=NOT_READ) -> None:
+    """Bring the search index of these rows (of one kind) in step with the rows, and make
+    stale the cached searches that changes (`search.freshness`). `before`: what the index
+    held of a row before it was saved (`_before_save`), or None when unknown (then every
+    search is made stale); by default, read here (rows written by `update()`)."""
     pks = list(dict.fromkeys(pks))
     if not pks:
         return
@@ -310,15 +336,30 @@ def search_index_refresh(kind_name: str, pks: Iterable) -> None:
         return
     kind = KINDS[kind_name]
     for start in range(0, len(pks), 500):
-        batch = pks[start : start + 500]
-        _ranking_refresh(kind, batch)
-        if connection.vendor == "postgresql":
-            _pg_refresh(kind, batch)
-        elif connection.vendor == "sqlite":
-            _fts5_refresh(kind, batch)
+        _refresh_batch(kind, pks[start : start + 500], before)
+
+
+def _refresh_batch(kind: SearchKind, pks: list, before) -> None:
+    """Refresh these rows' index, and make stale the cached searches it changes
+    (`search.freshness`: what the index held of each row before, and holds after)."""
+    if before is NOT_READ:
+        before = search_rows_read(kind, pks)
+    _ranking_refresh(kind, pks)
+    if connection.vendor == "postgresql":
+        _pg_refresh(kind, pks)
+    elif connection.vendor == "sqlite":
+        stored = _fts5_stored(kind, pks)
+        if before is not None:
+            before.terms_set_sqlite({pk: texts for pk, (_rowids, texts) in stored.items()})
+        texts = _fts5_refresh(kind, pks, stored)
+    after = search_rows_read(kind, pks)
+    if after is not None and connection.vendor == "sqlite":
+        after.terms_set_sqlite(texts)
+    search_rows_changed(before, after)
 
 
 def search_index_remove(kind_name: str, pks: Iterable) -> None:
+    search_all_stale()
     if connection.vendor == "sqlite":
         kind = KINDS[kind_name]
         refs = [str(pk) for pk in pks]
@@ -379,12 +420,38 @@ def _pg_refresh(kind: SearchKind, pks: list) -> None:
         )
 
 
-def _fts5_refresh(kind: SearchKind, pks: list) -> None:
+def _fts5_stored(kind: SearchKind, pks: list) -> dict[object, tuple[list[int], dict]]:
+    """SQLite: what the FTS5 table holds of these rows: pk -> (its rowids, weight -> text).
+    One read of the table (`ref` is not indexed), after which rows go by rowid."""
+    by_ref = {str(pk): pk for pk in pks}
+    stored: dict[object, tuple[list[int], dict]] = {}
+    marks = ", ".join(["%s"] * len(by_ref))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, ref, a, b, c, d FROM {kind.fts_table} WHERE ref IN ({marks})",
+            list(by_ref),
+        )
+        for rowid, ref, *texts in cursor.fetchall():
+            rowids, _ = stored.get(by_ref[ref], ([], {}))
+            stored[by_ref[ref]] = ([*rowids, rowid], dict(zip(WEIGHTS, texts, strict=True)))
+    return stored
+
+
+def _fts5_refresh(kind: SearchKind, pks: list, stored: dict | None = None) -> dict:
+    """Rewrite these rows of the FTS5 tables; return the texts indexed (pk -> weight ->
+    text). `stored`: what `_fts5_stored` read of them, to delete them by rowid."""
     texts = _texts(kind, pks)
     titles = kind.model._default_manager.filter(pk__in=pks).values_list("pk", kind.title_field)
     refs = [str(pk) for pk in pks]
     with connection.cursor() as cursor:
-        _fts5_forget(cursor, kind.fts_table, refs)
+        if stored is None:
+            _fts5_forget(cursor, kind.fts_table, refs)
+        else:
+            rowids = [rowid for row_ids, _ in stored.values() for rowid in row_ids]
+            for start in range(0, len(rowids), FTS5_DELETE_BATCH):
+                batch = rowids[start : start + FTS5_DELETE_BATCH]
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(f"DELETE FROM {kind.fts_table} WHERE rowid IN ({marks})", batch)
         cursor.executemany(
             f"INSERT INTO {kind.fts_table} (ref, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
             [[str(pk), *(texts[pk][w] for w in WEIGHTS)] for pk in texts],
@@ -394,6 +461,7 @@ def _fts5_refresh(kind: SearchKind, pks: list) -> None:
             f"INSERT INTO {kind.titles_table} (ref, title) VALUES (%s, %s)",
             [[str(pk), trigram_text(title)] for pk, title in titles],
         )
+    return texts
 
 
 def search_index_rebuild(kind_name: str) -> int:
@@ -402,6 +470,7 @@ def search_index_rebuild(kind_name: str) -> int:
     On PostgreSQL one set-based UPDATE; on SQLite the FTS table is refilled in batches.
     """
     kind = KINDS[kind_name]
+    search_all_stale()  # any search may change: say so once, not per row
     pks = list(kind.model._default_manager.values_list("pk", flat=True))
     for start in range(0, len(pks), 2000):
         _ranking_refresh(kind, pks[start : start + 2000])

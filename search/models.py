@@ -7,6 +7,8 @@ from datetime import date
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
+# PostgreSQL: the text search configuration of the index and of every query.
+FTS_CONFIG = "english"
 # What a row with no date ranks as among equals: older than any dated row.
 SEARCH_DATE_NONE = date(1, 1, 1)
 

@@ -13,11 +13,21 @@ from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.page_cache import depends_on_kinds
 from core.pagination import paginate
 from core.text import title_key
 
 from .filters import RELEVANCE
-from .index import KINDS, SEARCH_CAP, capped, highlight, query_parse, snippet_for
+from .freshness import search_depends_on
+from .index import (
+    KINDS,
+    SEARCH_CAP,
+    capped,
+    highlight,
+    query_parse,
+    searchable_models,
+    snippet_for,
+)
 from .ranking import FEW_MATCHES, KindSearch, RankedResults, Result
 
 ALL = "all"
@@ -118,6 +128,7 @@ def search_page(params: QueryDict) -> SearchPage:
     else:
         _one_kind(page, params)
     page.suggestion = _suggestion(list(searches.values()))
+    _depends_on(page, list(searches.values()))
     parsed = query_parse(text)
     words = parsed.positive_words()
     page.results = [
@@ -132,6 +143,17 @@ def search_page(params: QueryDict) -> SearchPage:
         for result in _as_results(page.page_obj.object_list, page.kind)
     ]
     return page
+
+
+def _depends_on(page: SearchPage, searches: list[KindSearch]) -> None:
+    """Note what the page's answer changes with (`search.freshness`): on the All tab, the
+    query's words, titles starting with it, and every title when it offers titles spelled
+    like it; a tab of one kind filters by list fields, so it follows every write of the
+    kinds searched, as a search for a phrase does."""
+    search = searches[0]
+    titles = [one.name for one in searches if one.matched_count < FEW_MATCHES]
+    if page.kind != ALL or not search_depends_on(search.parsed, search.key, titles=titles):
+        depends_on_kinds(*searchable_models())
 
 
 def _shown() -> dict[str, QuerySet]:

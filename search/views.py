@@ -5,18 +5,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from core.page_cache import depends_on_kinds
 from core.pagination import PAGE_SIZES, page_size_from
 
-from .index import SEARCH_CAP, searchable_models
+from .index import SEARCH_CAP
 from .selectors import search_page
 from .suggestions import HtmlSafeJSONEncoder, suggestion_limit_from, suggestion_list
 
 
 def search(request):
     """Every kind ranked together (All), or one kind with its filters; `go` opens an exact title."""
-    depends_on_kinds(*searchable_models())
-    page = search_page(request.GET)
+    page = search_page(request.GET)  # notes what the page depends on
     if request.GET.get("go") and page.go_to:
         return redirect(page.go_to)
     context = {

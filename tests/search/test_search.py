@@ -267,6 +267,18 @@ def test_a_page_of_every_kind_reads_each_kinds_records_once(client, settings):
     assert len(captured) == 3 * (1 + heads) + 3
 
 
+def test_a_cached_search_asks_the_database_once_how_it_stems_the_words(client):
+    for n in range(15):
+        SourceFactory(title=f"Alignment {n}", venue=VenueFactory())
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("search:search"), {"q": "alignment models", "per_page": 50})
+
+    stemming = [q["sql"] for q in captured if "to_tsvector" in q["sql"] or "scratch" in q["sql"]]
+    # PostgreSQL: one to_tsvector over the words; SQLite: the words into FTS5 and back out.
+    assert len(stemming) == (1 if connection.vendor == "postgresql" else 2)
+
+
 def test_an_empty_search_page_asks_for_words(client):
     response = client.get(reverse("search:search"))
 
