@@ -115,7 +115,7 @@ def _words_match(kind: SearchKind, parsed: ParsedQuery, weights: str = "") -> Q:
     return Q(pk__in=matching)
 
 
-def _title_key_of(parsed: ParsedQuery) -> str:
+def query_title_key(parsed: ParsedQuery) -> str:
     """The key an exact or prefix title compares with: only for a plain list of words (no
     alternatives or exclusions, which a title alone cannot honour)."""
     if len(parsed.groups) != 1 or any(c.negated for c in parsed.groups[0]):
@@ -133,7 +133,7 @@ class KindSearch:
         self.name = kind_name
         self.kind = KINDS[kind_name]
         self.parsed = query_parse(text)
-        self.key = _title_key_of(self.parsed)
+        self.key = query_title_key(self.parsed)
         self.queryset = queryset
         self.unordered = queryset.order_by()
 

@@ -1,9 +1,9 @@
 """The header box's suggestions while a reader types: titles of every kind, as JSON data.
 
 `search.ranking.search_suggest` ranks them; this module shapes them for the
-browser and keeps them until a record of a searchable kind changes (by tag, as the page cache
-does), so a reader's keystrokes cost the database nothing once someone has typed the same
-letters.
+browser and keeps them until a write changes what they find (by the words of the query, as
+the search page does: `search.freshness`), so a reader's keystrokes cost the database
+nothing once someone has typed the same letters.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import hashlib
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from core.page_cache import cached, kind_tag
+from core.page_cache import cached, depends_on_kinds
 
-from .index import searchable_models
-from .ranking import search_suggest
+from .freshness import search_depends_on
+from .index import KINDS, query_parse, searchable_models
+from .ranking import query_title_key, search_suggest
 from .selectors import SEARCH_KINDS
 
 SUGGESTION_LIMIT = 8
@@ -53,6 +54,11 @@ def suggestion_list(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[dict]:
     def compute() -> list[dict]:
         # Always the full 8, so that every smaller limit is a slice of the same entry (the
         # ranking merges exact heads: the best n are the first n of the best 8).
+        # They follow the query's words as the search page does (`search.freshness`), and
+        # every title for titles spelled like it.
+        parsed = query_parse(query)
+        if not search_depends_on(parsed, query_title_key(parsed), titles=list(KINDS)):
+            depends_on_kinds(*searchable_models())
         results = search_suggest(query, limit=SUGGESTION_LIMIT)
         return [
             {
@@ -64,12 +70,7 @@ def suggestion_list(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[dict]:
             for result in results
         ]
 
-    suggestions = cached(
-        f"credence:suggest:{digest}",
-        compute,
-        SUGGESTION_CACHE_SECONDS,
-        tags=[kind_tag(model) for model in searchable_models()],
-    )
+    suggestions = cached(f"credence:suggest:{digest}", compute, SUGGESTION_CACHE_SECONDS)
     return suggestions[:limit]
 
 

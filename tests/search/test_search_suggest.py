@@ -211,3 +211,26 @@ def test_no_query_per_suggestion(client, no_page_cache):
     # for similar titles that titles-only suggestions do not use (see search_ranking's
     # KindSearch.top); then one fetch per kind found.
     assert one == eight <= 18
+
+
+def test_an_edit_elsewhere_leaves_the_suggestions_cached(client, no_page_cache):
+    WikiPageFactory(title="Goal misgeneralization")
+    other = WikiPageFactory(title="Reward hacking", summary="Specification gaming.")
+    suggest(client, "goal")
+
+    other.summary = "Gaming the specification."
+    other.save()
+    with CaptureQueriesContext(connection) as queries:
+        again = suggest(client, "goal")
+
+    assert len(queries) == 0
+    assert titles(again) == ["Goal misgeneralization"]
+
+
+def test_a_new_title_with_the_word_refreshes_the_suggestions(client, no_page_cache):
+    WikiPageFactory(title="Goal misgeneralization")
+    assert titles(suggest(client, "goal")) == ["Goal misgeneralization"]
+
+    WikiPageFactory(title="Goals of oversight")
+
+    assert set(titles(suggest(client, "goal"))) == {"Goal misgeneralization", "Goals of oversight"}
