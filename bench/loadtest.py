@@ -200,8 +200,8 @@ def warm(base: str, ids) -> None:
         session.get(base + path, timeout=60)
 
 
-def run(ids, readers: int, editors: int, seconds: int) -> Recorder:
-    server = Server(cache_on=True)
+def run(ids, readers: int, editors: int, seconds: int, worker_threads: int) -> Recorder:
+    server = Server(cache_on=True, extra={"GUNICORN_THREADS": str(worker_threads)})
     rec = Recorder()
     warm(server.base, ids)
     stop = time.perf_counter() + seconds
@@ -237,6 +237,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--readers", type=int, default=6)
     parser.add_argument("--editors", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="per worker (4: config/gunicorn.conf.py's)"
+    )
     parser.add_argument("--sources", type=int, default=5000)
     parser.add_argument("--max-requests", type=int, default=200_000)
     args = parser.parse_args()
@@ -251,14 +254,15 @@ def main() -> None:
     # production settings serve static files by their manifest, which this one must have.
     manage("collectstatic", "--noinput", "-v", "0")
     ids = prepare()
-    baseline = run(ids, args.readers, 0, args.seconds)
-    rec = run(ids, args.readers, args.editors, args.seconds)
+    baseline = run(ids, args.readers, 0, args.seconds, args.threads)
+    rec = run(ids, args.readers, args.editors, args.seconds, args.threads)
     lost_saves, lost_proposals = verify(rec)
     total = sum(rec.statuses.values())
     errors = sum(n for status, n in rec.statuses.items() if status >= 500)
     lines = [
         f"Load test: {args.readers} readers and {args.editors} editors for {args.seconds} s "
-        f"against gunicorn (3 workers, production settings) on PostgreSQL, database "
+        f"against gunicorn (3 workers x {args.threads} threads, production settings) on "
+        "PostgreSQL, database "
         f"{database_url().rsplit('/', 1)[-1]}; {total:,} requests.",
         "",
         "| kind | requests | p50 ms | p99 ms |",

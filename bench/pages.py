@@ -132,8 +132,10 @@ class Server:
         self.port = free_port()
         available = cores()
         server_core = available[0] if len(available) > 1 else None
-        # Steady state: no worker recycling in the middle of a measurement.
-        extra = {"GUNICORN_MAX_REQUESTS": "0", **(extra or {})}
+        # Steady state: no worker recycling in the middle of a measurement. One thread per
+        # worker, as the README's figures were measured (the production default is four:
+        # `make loadtest` measures that, and says so).
+        extra = {"GUNICORN_MAX_REQUESTS": "0", "GUNICORN_THREADS": "1", **(extra or {})}
         if not cache_on:
             extra["CREDENCE_PAGE_CACHE_SECONDS"] = "0"
         self.process = subprocess.Popen(
