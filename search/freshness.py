@@ -5,16 +5,17 @@ A search's answer (which records match, in which tier and order, how many, the t
 record: its terms (the stemmed words, each in the title, in the words it describes itself
 with, or only in its body), its title, its merit and its date (`search.ranking`). So the
 index refresh compares, for each row it rewrites, what the index held before with what it
-holds after, and bumps a tag per changed term (`word_tag`) and per leading part of one, for
-searches that end in an unfinished word (`prefix_tag`); when the title, merit or date moved,
-every term of the row, since the row may move within every search that finds it, and its
-title's leading parts (`title_tag`: titles that start with the query). A search page depends
-on the tags of its own terms, stemmed by the database as the index stems them, and on
-`SEARCH_ALL`, which a deletion, a rebuild or a refresh of many rows at once bumps. A search
-that offers titles of a kind spelled like the query depends on them all (`titles_tag`). A quoted
-phrase depends on where words stand, which the comparison does not follow: such a search
-follows every write of the kinds searched, as one-kind tabs do (their filters read list
-fields, see `search.selectors`).
+holds after, and bumps a tag per changed term (`word_tag`) and per leading part of one (at
+3 and 6 letters), for searches that end in an unfinished word (`prefix_tag`). When the
+title, merit or date moved, it bumps every term of the row, since the row may move within
+every search that finds it, and its title's leading parts (`title_tag`: titles that start
+with the query). A search page depends on the tags of its own terms, stemmed by the
+database as the index stems them, and on `SEARCH_ALL`, which a deletion, a rebuild or a
+refresh of many rows at once bumps. A search that offers titles of a kind spelled like
+the query depends on them all (`titles_tag`). A quoted phrase depends on where words
+stand, which the comparison does not follow: such a search follows every write of the
+kinds searched, as one-kind tabs do (their filters read list fields, see
+`search.selectors`).
 
 The records a result shows are followed as on any page: by their own tags, noted as they
 load (`core.page_cache`).
@@ -39,9 +40,15 @@ if TYPE_CHECKING:  # search.index calls this module as it refreshes
 # Bumped by what no term comparison describes: a row deleted, a kind re-indexed, more rows
 # refreshed at once than are worth comparing one by one (an import, a venue's rating).
 SEARCH_ALL = "search.index=all"
-# Leading parts of a term are tagged up to this length: an unfinished word of the query
-# depends on its first PREFIX_TAG_CHARS characters (at most).
+# Titles' leading parts are tagged up to this length: a query depends on the first
+# PREFIX_TAG_CHARS characters of its title key (at most).
 PREFIX_TAG_CHARS = 6
+# A term's leading parts are tagged at these lengths (a tag per length, not per letter:
+# a new record's few hundred terms bump a few hundred tags each, not 6 each). A query's
+# unfinished word depends on its longest such start; one shorter than the shortest on
+# SHORT_PREFIX_TAG, which every change of terms bumps.
+PREFIX_TAG_LENGTHS = (3, 6)
+SHORT_PREFIX_TAG = "search.prefix=~short"
 # More rows than this in one refresh: SEARCH_ALL rather than reading each row's terms.
 ROWS_COMPARED_MAX = 50
 # More tags than this from one refresh: SEARCH_ALL instead (one key, not thousands).
@@ -83,6 +90,17 @@ def title_tag(start: str) -> str:
 
 def _starts(text: str) -> list[str]:
     return [text[:n] for n in range(1, min(len(text), PREFIX_TAG_CHARS) + 1)]
+
+
+def _term_starts(term: str) -> list[str]:
+    """The starts of a term that are tagged (`PREFIX_TAG_LENGTHS`)."""
+    return [term[:n] for n in PREFIX_TAG_LENGTHS if len(term) >= n]
+
+
+def _query_prefix_tag(prefix: str) -> str:
+    """The tag a query's unfinished word (stemmed) depends on."""
+    lengths = [n for n in PREFIX_TAG_LENGTHS if len(prefix) >= n]
+    return prefix_tag(prefix[: max(lengths)]) if lengths else SHORT_PREFIX_TAG
 
 
 # --- what a write touches ---------------------------------------------------------------
@@ -161,7 +179,9 @@ def _row_tags(kind_name: str, old: Terms, new: Terms, old_rank, new_rank) -> set
         tags = set()
     for term in terms:
         tags.add(word_tag(term))
-        tags.update(prefix_tag(start) for start in _starts(term))
+        tags.update(prefix_tag(start) for start in _term_starts(term))
+    if terms:
+        tags.add(SHORT_PREFIX_TAG)
     return tags
 
 
@@ -292,7 +312,7 @@ def search_depends_on(parsed: ParsedQuery, title_key: str, *, titles: Iterable[s
         for term in terms[clause.words[0]]:
             tags.add(word_tag(term))
             if clause.prefix:
-                tags.add(prefix_tag(term[:PREFIX_TAG_CHARS]))
+                tags.add(_query_prefix_tag(term))
     if title_key:
         tags.add(title_tag(title_key[:PREFIX_TAG_CHARS]))
     tags.update(titles_tag(kind_name) for kind_name in titles)

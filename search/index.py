@@ -352,7 +352,7 @@ def _refresh_batch(kind: SearchKind, pks: list, before) -> None:
         if before is not None:
             before.terms_set_sqlite({pk: texts for pk, (_rowids, texts) in stored.items()})
         texts = _fts5_refresh(kind, pks, stored)
-    after = search_rows_read(kind, pks)
+    after = search_rows_read(kind, pks) if before is not None else None  # not compared
     if after is not None and connection.vendor == "sqlite":
         after.terms_set_sqlite(texts)
     search_rows_changed(before, after)

@@ -57,7 +57,13 @@ def test_an_edit_without_the_searched_words_leaves_the_search_cached(client, sou
 
 def test_a_word_added_refreshes_the_searches_for_it_and_its_forms(client, sources):
     _aligned, other = sources
-    searches = ["/search/?q=hardware+", "/search/?q=hardwares+", "/search/?q=hardw"]
+    searches = [
+        "/search/?q=hardware+",
+        "/search/?q=hardwares+",
+        "/search/?q=hardw",
+        "/search/?q=hardwa",
+        "/search/?q=ha",
+    ]
     warm(client, *searches)
 
     other.summary = "Chips and hardware."
@@ -222,10 +228,31 @@ def test_the_write_side_names_changed_terms_and_their_starts_only():
     )
 
     assert freshness.word_tag("model") not in tags
+    assert freshness.prefix_tag("mod") not in tags
     assert {freshness.word_tag("risk"), freshness.word_tag("hardwar")} <= tags
-    assert {freshness.prefix_tag("h"), freshness.prefix_tag("hardwa")} <= tags
-    assert freshness.prefix_tag("hardwar") not in tags  # starts stop at six characters
+    assert {freshness.prefix_tag("ris"), freshness.prefix_tag("har")} <= tags
+    assert freshness.prefix_tag("hardwa") in tags
+    assert freshness.prefix_tag("hardwar") not in tags  # starts at 3 and 6 letters only
+    assert freshness.SHORT_PREFIX_TAG in tags
     assert freshness.titles_tag("sources") not in tags
+
+
+@pytest.mark.parametrize(
+    ("prefix", "tag"),
+    [
+        ("ai", freshness.SHORT_PREFIX_TAG),
+        ("gov", freshness.prefix_tag("gov")),
+        ("gover", freshness.prefix_tag("gov")),
+        ("govern", freshness.prefix_tag("govern")),
+        ("governanc", freshness.prefix_tag("govern")),
+    ],
+)
+def test_an_unfinished_word_depends_on_its_longest_tagged_start(prefix, tag):
+    # Every term starting with the prefix bumps that tag: it starts with the same letters.
+    assert freshness._query_prefix_tag(prefix) == tag
+    term = prefix + "xyz"
+    bumped = freshness._row_tags("sources", {}, {term: (False, True)}, None, None)
+    assert tag in bumped
 
 
 def test_a_word_removed_by_saving_an_instance_made_here_refreshes_the_counts(client):
