@@ -8,25 +8,10 @@ import pytest
 from core.changes import records_changed
 from search import freshness
 from sources.models import Source, SourceKeyPoint
+from tests.core.test_page_cache_tags import get, outcome, warm
 from tests.factories import SourceFactory, VenueFactory, WikiPageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def get(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response
-
-
-def warm(client, *urls):
-    for url in urls:
-        get(client, url)
-        assert get(client, url)["X-Cache"] == "hit", url
-
-
-def outcome(client, url) -> str:
-    return get(client, url)["X-Cache"]
 
 
 def titles(response) -> list[str]:
