@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.safestring import SafeString, mark_safe
@@ -600,6 +600,21 @@ class capped:  # noqa: N801 - used like a function: capped(queryset)
 def capped_count(queryset: QuerySet) -> int:
     """How many results, counting no further than SEARCH_CAP (no ordering needed)."""
     return queryset.order_by().values("pk")[:SEARCH_CAP].count()
+
+
+def capped_counts(querysets: list[QuerySet]) -> list[int]:
+    """Each queryset's `capped_count`, in one query (each count planned on its own)."""
+    if not querysets:
+        return []
+    parts, params = [], []
+    for n, queryset in enumerate(querysets):
+        capped = queryset.order_by().values("pk")[:SEARCH_CAP]
+        sql, part_params = capped.query.get_compiler(queryset.db).as_sql()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped_{n})")
+        params.extend(part_params)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
 
 
 # -- snippets --------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from .index import (
     _similar_titles,
     _tsquery,
     capped_count,
+    capped_counts,
     query_parse,
 )
 
@@ -68,6 +69,13 @@ class Tier(IntEnum):
 
 # Fewer records of a kind than this match every word: titles like the query are included.
 FEW_MATCHES = 10
+# The tiers narrower than the words' matches, counted before they are read (`_tie_order`):
+# the title tier, whose own vector makes the count cheap (no weights to recheck). Counting
+# the summary tier cost more than it saved (each row's whole vector rechecked for its
+# weights: 14 ms at 100,000 sources for a middling word), so it goes by the words' count.
+NARROW_TIERS = (Tier.TITLE,)
+# `KindSearch.sizes`' key for every row matching the words (or starting with the query).
+MATCHED = "matched"
 # The kinds in the order that breaks the last ties (and orders exact titles first).
 KIND_ORDER = ("venues", "pages", "sources")
 # Within a tier, the order every tier's query reads (indexed: `search_rank_indexes`).
@@ -153,7 +161,7 @@ class KindSearch:
         """How many rows match every word (or start with the query), up to SEARCH_CAP."""
         if self.is_empty:
             return 0
-        return capped_count(self.unordered.filter(self.matched_condition))
+        return self.sizes[MATCHED]
 
     @cached_property
     def similar(self) -> dict:
@@ -209,28 +217,58 @@ class KindSearch:
         whens = [When(condition, then=Value(int(tier))) for tier, condition in self._tiers()]
         return Case(*whens, default=Value(int(Tier.BODY)), output_field=IntegerField())
 
-    def _tie_order(self, titles_only: bool) -> tuple:
-        """The tie order, as the index reads it, or (when few rows match at all) as a sort.
+    @cached_property
+    def sizes(self) -> dict:
+        """How many rows match the words (`MATCHED`), and each narrow tier, up to
+        SEARCH_CAP: one query."""
+        return self._count({MATCHED: self.matched_condition, **self._narrow_tiers()})
+
+    @cached_property
+    def title_size(self) -> int:
+        """The title tier's size alone (what suggestions read), up to SEARCH_CAP."""
+        if "sizes" in self.__dict__:
+            return self.sizes[Tier.TITLE]
+        return self._count(self._narrow_tiers(titles_only=True))[Tier.TITLE]
+
+    def _narrow_tiers(self, titles_only: bool = False) -> dict:
+        return {
+            tier: condition
+            for tier, condition in self._tiers(titles_only=titles_only)
+            if tier in NARROW_TIERS
+        }
+
+    def _count(self, conditions: dict) -> dict:
+        counts = capped_counts([self.unordered.filter(c) for c in conditions.values()])
+        return dict(zip(conditions, counts, strict=True))
+
+    def _tie_order(self, tier: Tier, titles_only: bool) -> tuple:
+        """The tie order, as the index reads it, or (when the tier is small) as a sort.
 
         Reading a tier's head along the (merit, date, id) index is what keeps a common word
-        fast; but for a tier with few rows (a word that is in bodies, hardly in summaries)
-        the planner, which cannot see the tier's weights in its statistics, would walk that
-        index through every row. When fewer than SEARCH_CAP rows match the words at all,
-        each tier is at most that many rows: an order the index cannot give makes the
-        planner take them through the full-text index and sort them, a bounded cost.
+        fast: the walk stops after the rows a page needs. But for a tier with few rows the
+        walk passes every row of the table, and the planner cannot tell: a word missing
+        from the titles' statistics is guessed at thousands of rows in a million. So the
+        title tier is counted first (`sizes`, `title_size`), and a tier of fewer than
+        SEARCH_CAP rows is ordered in a way the index cannot give: the planner then takes
+        its rows through the full-text index and sorts them, a bounded cost. The other
+        tiers go by the count of every match (exact and prefix titles, which suggestions
+        read uncounted, have the title index's own statistics).
         """
-        if titles_only or self.matched_count >= SEARCH_CAP:
+        if tier in NARROW_TIERS:
+            size = self.title_size if titles_only else self.sizes[tier]
+        else:
+            size = SEARCH_CAP if titles_only else self.matched_count
+        if size >= SEARCH_CAP:
             return TIE_ORDER
         return ((F("search_merit") + 0).desc(), *TIE_ORDER[1:])
 
     def _tier_heads(self, n: int, titles_only: bool) -> Iterable[tuple]:
         """Each tier's best `n` rows as (pk, merit, date, tier): one query per tier, or
         where the database can order and limit each part of a UNION (PostgreSQL), one."""
-        order = self._tie_order(titles_only)
         heads = [
             self.unordered.filter(condition)
             .annotate(search_tier=Value(int(tier), output_field=IntegerField()))
-            .order_by(*order)
+            .order_by(*self._tie_order(tier, titles_only))
             .values_list("pk", "search_merit", "search_date", "search_tier")[:n]
             for tier, condition in self._tiers(titles_only=titles_only)
         ]
@@ -353,7 +391,9 @@ def suggestion_fields(kind: SearchKind) -> list[str]:
 
 def search_suggest(text: str, limit: int = 8) -> list[Result]:
     """Titles across kinds for a query being typed: exact, then prefix, then every word in
-    the title, by the ranking rule. Three queries per kind and one per kind found."""
+    the title, by the ranking rule. Per kind, a count of its titles with the words (to
+    choose how their tier is read) and the heads (one query on PostgreSQL, three on
+    SQLite); then one query per kind found."""
     searches = [KindSearch(name, KINDS[name].model._default_manager.all(), text) for name in KINDS]
     hits = sorted(
         (hit for search in searches for hit in search.top(limit, titles_only=True)),
