@@ -6,12 +6,12 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from core.filters import ANY, ordering
-from core.widgets import QuickSelect
+from core.filters import ANY, NamedChoiceFilter, ordering
 from search.filters import SortableFilterSet, SortFilter
 from search.ranking import search_filter
 
@@ -88,12 +88,10 @@ class SourceFilter(SortableFilterSet):
 
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     type = django_filters.ChoiceFilter(choices=SourceType.choices, empty_label=ANY, label=_("Type"))
-    venue = django_filters.ModelChoiceFilter(
-        widget=QuickSelect,  # one option per venue or tag: see core.widgets
-        # The two columns an option shows: a venue row is wide (descriptions, search).
-        queryset=Venue.objects.only("slug", "name").order_by("name"),
-        to_field_name="slug",
-        empty_label=ANY,
+    venue = NamedChoiceFilter(
+        queryset=Venue.objects.order_by("name"),
+        noun=_("venue"),
+        options_url=reverse_lazy("sources:filter_options", args=["venue"]),
         label=_("Venue"),
     )
     credibility = django_filters.ChoiceFilter(
@@ -110,14 +108,13 @@ class SourceFilter(SortableFilterSet):
         empty_label=ANY,
         label=_("Credibility at least"),
     )
-    tag = django_filters.ModelChoiceFilter(
-        widget=QuickSelect,  # one option per venue or tag: see core.widgets
+    tag = NamedChoiceFilter(
         field_name="tags",
         queryset=Tag.objects.filter(
             Exists(TaggedSource.objects.filter(tag=OuterRef("pk")))
         ).order_by("name"),
-        to_field_name="slug",
-        empty_label=ANY,
+        noun=_("tag"),
+        options_url=reverse_lazy("sources:filter_options", args=["tag"]),
         label=_("Tag"),
     )
     has_summary = django_filters.ChoiceFilter(

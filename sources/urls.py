@@ -6,6 +6,7 @@ app_name = "sources"
 
 urlpatterns = [
     path("sources/", views.source_list, name="source_list"),
+    path("sources/options/<slug:name>/", views.source_filter_options, name="filter_options"),
     path("sources/<str:ref>/", views.source_detail, name="source_detail"),
     path("sources/<str:ref>/snapshots/", views.source_snapshot_list, name="snapshot_list"),
     path(

@@ -159,6 +159,8 @@ def test_no_get_request_changes_anything(demo, admin_user):
     urls = [
         *public_urls(),
         reverse("search:suggest") + "?q=risk",
+        reverse("sources:filter_options", args=["venue"]) + "?q=a",
+        reverse("wiki:filter_options", args=["tag"]) + "?q=a",
         reverse("sources:snapshot_detail", args=[source.pk, 1]),
         reverse("admin:sources_source_history_compare", args=[source.pk]),
         reverse("admin:sources_source_fetch", args=[source.pk]),

@@ -2,11 +2,11 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from core.filters import ANY, ordering
-from core.widgets import QuickSelect
+from core.filters import ANY, NamedChoiceFilter, ordering
 from search.filters import SortableFilterSet, SortFilter
 from search.ranking import search_filter
 
@@ -53,14 +53,13 @@ class WikiPageFilter(SortableFilterSet):
         empty_label=ANY,
         label=_("Quality band"),
     )
-    tag = django_filters.ModelChoiceFilter(
-        widget=QuickSelect,  # one option per venue or tag: see core.widgets
+    tag = NamedChoiceFilter(
         field_name="tags",
         queryset=Tag.objects.filter(Exists(TaggedPage.objects.filter(tag=OuterRef("pk")))).order_by(
             "name"
         ),
-        to_field_name="slug",
-        empty_label=ANY,
+        noun=_("tag"),
+        options_url=reverse_lazy("wiki:filter_options", args=["tag"]),
         label=_("Tag"),
     )
     evidence = django_filters.ChoiceFilter(

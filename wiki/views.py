@@ -1,10 +1,13 @@
 """Public pages for the wiki, the home page and tags: bind input, call a selector, render."""
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from core.page_cache import cache_depends_on_lists
+from core.filters import filter_options
+from core.page_cache import cache_depends_on_kinds, cache_depends_on_lists
 from core.pagination import filtered_list_context, paginate
 from ratings.selectors import rating_history
 from sources.models import Source, TaggedSource, Venue
@@ -24,6 +27,19 @@ def home(request):
 def page_list(request):
     filterset = WikiPageFilter(request.GET, queryset=selectors.wiki_page_list_annotated())
     return render(request, "wiki/page_list.html", filtered_list_context(request.GET, filterset))
+
+
+@require_safe
+@cache_control(public=True, max_age=60)
+@cache_depends_on_kinds(Tag, TaggedPage)  # a tag's name or its first use on a page
+def page_filter_options(request, name: str):
+    """Suggestions for the page list's tag box while a reader types, as JSON."""
+    text = request.GET.get("q", "")
+    try:
+        options = filter_options(WikiPageFilter, name, text)
+    except LookupError:
+        raise Http404("The page list has no such filter.") from None
+    return JsonResponse({"query": text, "options": options})
 
 
 def page_detail(request, slug: str):

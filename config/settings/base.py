@@ -222,6 +222,9 @@ CREDENCE_ALLOW_SELF_APPROVAL = env_bool("CREDENCE_ALLOW_SELF_APPROVAL", False)
 CREDENCE_REVIEW_AFTER_MONTHS = env_int("CREDENCE_REVIEW_AFTER_MONTHS", 18)
 # Lists count their rows no further than this; past it they say "more than 10,000".
 CREDENCE_LIST_COUNT_CAP = env_int("CREDENCE_LIST_COUNT_CAP", 10_000)
+# A list filter by venue or tag offers them all while there are at most this many; beyond,
+# it is a box that takes a name, with suggestions (core.widgets.NamedChoiceWidget).
+CREDENCE_FILTER_CHOICES_MAX = env_int("CREDENCE_FILTER_CHOICES_MAX", 200)
 # A source list downloaded for a reference manager holds at most this many sources (the
 # whole knowledge base: `manage.py export_citations`).
 CREDENCE_EXPORT_MAX_SOURCES = env_int("CREDENCE_EXPORT_MAX_SOURCES", 1_000)

@@ -1,12 +1,17 @@
-// Suggestions while typing in a search box: up to 8 titles of every kind, from the JSON
-// endpoint named by the form's data-suggest-url (the header's box). The WAI-ARIA 1.2
-// combobox pattern with a listbox popup: the input keeps focus, aria-activedescendant names
-// the active option, a polite status says how many suggestions there are.
+// Suggestions while typing, in two places, with one WAI-ARIA 1.2 combobox (a listbox popup:
+// the input keeps focus, aria-activedescendant names the active option, a polite status
+// says how many suggestions there are):
+// - the header's search box (form[data-suggest-url]): up to 8 titles of every kind; an
+//   option opens its record;
+// - a list's typed filter (input[data-options-url], core.widgets.NamedChoiceWidget, when a
+//   list has too many venues or tags to offer them all): names; an option fills the box,
+//   and the form sends the record's slug (a hidden field takes the box's name; a name typed
+//   and not chosen is sent as typed, and the server finds it by name).
 //
-// Keys: Down and Up move through the options (wrapping), Enter opens the active option (with
+// Keys: Down and Up move through the options (wrapping), Enter takes the active option (with
 // none active, the form submits as it always did), Escape closes the list (a second Escape
 // clears the box), Tab closes it. Without JavaScript, or if this fails, the box is the plain
-// form it is in the HTML. Loaded with `defer`; no inline script or handler (CSP).
+// form field it is in the HTML. Loaded with `defer`; no inline script or handler (CSP).
 (function () {
   "use strict";
 
@@ -17,9 +22,10 @@
     return;
   }
 
-  function enhance(form) {
-    const input = form.querySelector("input[name=q]");
-    const endpoint = form.dataset.suggestUrl;
+  // `use`: the endpoint, the element the list is put in, `read(data)` (the answer's items),
+  // `render(item, element)` (an option's content, as text) and `take(item)`.
+  function enhance(input, use) {
+    const endpoint = use.endpoint;
     if (!input || !input.id || !endpoint) {
       return;
     }
@@ -51,8 +57,8 @@
     input.setAttribute("aria-controls", list.id);
     // The browser's own list of past entries would cover ours.
     input.setAttribute("autocomplete", "off");
-    form.classList.add("has-suggestions");
-    form.append(list, status);
+    use.container.classList.add("has-suggestions");
+    use.container.append(list, status);
 
     function isOpen() {
       return !list.hidden;
@@ -107,39 +113,19 @@
         count === 0 ? "No suggestions" : count === 1 ? "1 suggestion" : count + " suggestions";
     }
 
-    // Only a link of this site is followed, whatever the answer says.
-    function sameOrigin(url) {
-      try {
-        return new URL(url, window.location.href).origin === window.location.origin;
-      } catch (error) {
-        return false;
-      }
-    }
-
     function optionFor(suggestion, index) {
       const item = document.createElement("li");
       item.id = list.id + "-" + index;
       item.className = "suggestion";
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", "false");
-      const title = document.createElement("span");
-      title.className = "suggestion-title";
-      title.textContent = suggestion.title; // text, never markup
-      const separator = document.createElement("span");
-      separator.className = "visually-hidden";
-      separator.textContent = ", ";
-      const kind = document.createElement("span");
-      kind.className = "suggestion-kind suggestion-kind-" + suggestion.kind;
-      kind.textContent = suggestion.kind_label;
-      item.append(title, separator, kind);
+      use.render(suggestion, item);
       return item;
     }
 
     function show(query, suggestions) {
       shown = query;
-      options = suggestions.filter(function (suggestion) {
-        return suggestion && typeof suggestion.title === "string" && sameOrigin(suggestion.url);
-      });
+      options = suggestions;
       active = -1;
       input.removeAttribute("aria-activedescendant");
       list.replaceChildren.apply(list, options.map(optionFor));
@@ -155,7 +141,7 @@
       const suggestion = options[index];
       if (suggestion) {
         close();
-        window.location.assign(suggestion.url);
+        use.take(suggestion);
       }
     }
 
@@ -180,7 +166,7 @@
           return response.json();
         })
         .then(function (data) {
-          const suggestions = Array.isArray(data.suggestions) ? data.suggestions : [];
+          const suggestions = use.read(data);
           answers.set(query, suggestions);
           // An answer to anything but the latest query is out of date: keep it, show nothing.
           if (query === wanted) {
@@ -223,7 +209,12 @@
       }, DEBOUNCE_MS);
     }
 
-    input.addEventListener("input", update);
+    input.addEventListener("input", function () {
+      if (use.typed) {
+        use.typed(input.value);
+      }
+      update();
+    });
 
     input.addEventListener("keydown", function (event) {
       if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey) {
@@ -244,7 +235,7 @@
             event.preventDefault();
             go(active);
           } else {
-            close(); // the form submits: the search page, or an exact title (go=1)
+            close(); // the form submits: the search page, an exact title (go=1), a filter
           }
           break;
         case "Escape":
@@ -253,6 +244,9 @@
             close();
           } else if (input.value) {
             input.value = "";
+            if (use.typed) {
+              use.typed("");
+            }
             update();
           }
           break;
@@ -277,7 +271,9 @@
       }
     });
 
-    form.addEventListener("submit", close);
+    if (input.form) {
+      input.form.addEventListener("submit", close);
+    }
     // Coming back with the Back button, the page may be restored as it was left.
     window.addEventListener("pageshow", function (event) {
       if (event.persisted) {
@@ -286,5 +282,71 @@
     });
   }
 
-  document.querySelectorAll("form[data-suggest-url]").forEach(enhance);
+  function text(element, className, content) {
+    const span = document.createElement("span");
+    span.className = className;
+    span.textContent = content; // text, never markup
+    element.append(span);
+  }
+
+  // Only a link of this site is followed, whatever the answer says.
+  function sameOrigin(url) {
+    try {
+      return new URL(url, window.location.href).origin === window.location.origin;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  // The header's box: titles of every kind; an option opens its record.
+  document.querySelectorAll("form[data-suggest-url]").forEach(function (form) {
+    enhance(form.querySelector("input[name=q]"), {
+      endpoint: form.dataset.suggestUrl,
+      container: form,
+      read: function (data) {
+        const suggestions = Array.isArray(data.suggestions) ? data.suggestions : [];
+        return suggestions.filter(function (suggestion) {
+          return suggestion && typeof suggestion.title === "string" && sameOrigin(suggestion.url);
+        });
+      },
+      render: function (suggestion, item) {
+        text(item, "suggestion-title", suggestion.title);
+        text(item, "visually-hidden", ", ");
+        text(item, "suggestion-kind suggestion-kind-" + suggestion.kind, suggestion.kind_label);
+      },
+      take: function (suggestion) {
+        window.location.assign(suggestion.url);
+      },
+    });
+  });
+
+  // A list's typed filter: the box shows a name, a hidden field sends the record's slug.
+  document.querySelectorAll("input[data-options-url][name]").forEach(function (input) {
+    const sent = document.createElement("input");
+    sent.type = "hidden";
+    sent.name = input.name;
+    sent.value = input.dataset.value || input.value;
+    input.removeAttribute("name");
+    input.after(sent);
+    enhance(input, {
+      endpoint: input.dataset.optionsUrl,
+      container: input.parentElement,
+      read: function (data) {
+        const options = Array.isArray(data.options) ? data.options : [];
+        return options.filter(function (option) {
+          return option && typeof option.label === "string" && typeof option.value === "string";
+        });
+      },
+      render: function (option, item) {
+        text(item, "suggestion-title", option.label);
+      },
+      take: function (option) {
+        input.value = option.label;
+        sent.value = option.value;
+      },
+      typed: function (value) {
+        sent.value = value; // a name typed and not chosen: the server finds it by name
+      },
+    });
+  });
 })();

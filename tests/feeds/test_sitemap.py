@@ -146,7 +146,8 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_private_corners(
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
-    for corner in ("/admin/", "/search/", "/report/", "/sources/*/snapshots/", "/api/"):
+    corners = ("/admin/", "/search/", "/report/", "/sources/*/snapshots/", "/api/")
+    for corner in (*corners, "/sources/options/", "/wiki/options/"):
         assert f"Disallow: {corner}" in lines
     # The API's documentation is a page for people, ahead of the rule that closes /api/.
     assert lines.index("Allow: /api/v1/docs/") < lines.index("Disallow: /api/")
