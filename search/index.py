@@ -602,18 +602,24 @@ def capped_count(queryset: QuerySet) -> int:
     return queryset.order_by().values("pk")[:SEARCH_CAP].count()
 
 
-def capped_counts(querysets: list[QuerySet]) -> list[int]:
-    """Each queryset's `capped_count`, in one query (each count planned on its own)."""
-    if not querysets:
-        return []
-    parts, params = [], []
-    for n, queryset in enumerate(querysets):
-        capped = queryset.order_by().values("pk")[:SEARCH_CAP]
-        sql, part_params = capped.query.get_compiler(queryset.db).as_sql()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped_{n})")
-        params.extend(part_params)
-    with connections[querysets[0].db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+def compiled(queryset: QuerySet) -> tuple[str, list]:
+    """A queryset's SQL and parameters, for composing with raw SQL."""
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    return sql, list(params)
+
+
+def capped_count_sql(queryset: QuerySet) -> tuple[str, list]:
+    """`capped_count` as SQL, for `counts_select`."""
+    sql, params = compiled(queryset.order_by().values("pk")[:SEARCH_CAP])
+    return f"SELECT COUNT(*) FROM ({sql}) capped", params
+
+
+def counts_select(parts: list[tuple[str, list]], *, using: str) -> list[int]:
+    """Several counts (each an SQL `SELECT COUNT(*) ...`) in one query, each planned on
+    its own."""
+    sql = "SELECT " + ", ".join(f"({part})" for part, _params in parts)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [param for _part, params in parts for param in params])
         return list(cursor.fetchone())
 
 

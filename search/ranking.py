@@ -36,7 +36,7 @@ from enum import IntEnum
 from functools import cached_property
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
@@ -53,7 +53,9 @@ from .index import (
     _similar_titles,
     _tsquery,
     capped_count,
-    capped_counts,
+    capped_count_sql,
+    compiled,
+    counts_select,
     query_parse,
 )
 
@@ -69,17 +71,20 @@ class Tier(IntEnum):
 
 # Fewer records of a kind than this match every word: titles like the query are included.
 FEW_MATCHES = 10
-# The tiers narrower than the words' matches, counted before they are read (`_tie_order`):
-# the title tier, whose own vector makes the count cheap (no weights to recheck). Counting
-# the summary tier cost more than it saved (each row's whole vector rechecked for its
-# weights: 14 ms at 100,000 sources for a middling word), so it goes by the words' count.
-NARROW_TIERS = (Tier.TITLE,)
-# `KindSearch.sizes`' key for every row matching the words (or starting with the query).
+# `KindSearch.sizes`' keys: every row matching the words (or starting with the query),
+# and the title tier's rows among the first PROBE_ROWS of the ranking order.
 MATCHED = "matched"
+TITLE_PROBE = "title probe"
+# The title tier is walked along the ranking index when at least PROBE_DENSE of the first
+# PROBE_ROWS rows in its order are in it (1%: a page of 20 within ~2,000 rows), else sorted.
+PROBE_ROWS = 500
+PROBE_DENSE = 5
 # The kinds in the order that breaks the last ties (and orders exact titles first).
 KIND_ORDER = ("venues", "pages", "sources")
 # Within a tier, the order every tier's query reads (indexed: `search_rank_indexes`).
 TIE_ORDER = ("-search_merit", "-search_date", "pk")
+# The same order, which the index cannot give: for a tier read through the full-text index.
+SORTED_ORDER = ((F("search_merit") + 0).desc(), *TIE_ORDER[1:])
 
 
 @dataclass(frozen=True)
@@ -219,48 +224,76 @@ class KindSearch:
 
     @cached_property
     def sizes(self) -> dict:
-        """How many rows match the words (`MATCHED`), and each narrow tier, up to
-        SEARCH_CAP: one query."""
-        return self._count({MATCHED: self.matched_condition, **self._narrow_tiers()})
+        """How many rows match the words (`MATCHED`), up to SEARCH_CAP, and how many rows
+        of the title tier are among the first PROBE_ROWS of the ranking order
+        (`TITLE_PROBE`; 0, not probed, under SEARCH_CAP matches): one query."""
+        return self._count(with_matched=True)
 
     @cached_property
-    def title_size(self) -> int:
-        """The title tier's size alone (what suggestions read), up to SEARCH_CAP."""
-        if "sizes" in self.__dict__:
-            return self.sizes[Tier.TITLE]
-        return self._count(self._narrow_tiers(titles_only=True))[Tier.TITLE]
+    def title_probe(self) -> int:
+        """The title tier's rows among the first PROBE_ROWS of the ranking order."""
+        sizes = self.sizes if "sizes" in self.__dict__ else self._count(with_matched=False)
+        return sizes[TITLE_PROBE]
 
-    def _narrow_tiers(self, titles_only: bool = False) -> dict:
-        return {
-            tier: condition
-            for tier, condition in self._tiers(titles_only=titles_only)
-            if tier in NARROW_TIERS
-        }
+    def _count(self, *, with_matched: bool) -> dict:
+        probe_sql, probe_params = self._title_probe_sql()
+        if not with_matched:
+            (probe,) = counts_select([(probe_sql, probe_params)], using=self.unordered.db)
+            return {TITLE_PROBE: probe}
+        # Under SEARCH_CAP matches every tier is sorted anyway: the probe is not run then
+        # (a CASE runs its subquery only when its branch is taken).
+        count_sql, count_params = capped_count_sql(self.unordered.filter(self.matched_condition))
+        sql = (
+            f"SELECT m.n, CASE WHEN m.n >= %s THEN ({probe_sql}) ELSE 0 END "
+            f"FROM (SELECT ({count_sql}) AS n) m"
+        )
+        with connections[self.unordered.db].cursor() as cursor:
+            cursor.execute(sql, [SEARCH_CAP, *probe_params, *count_params])
+            matched, probe = cursor.fetchone()
+        return {MATCHED: matched, TITLE_PROBE: probe}
 
-    def _count(self, conditions: dict) -> dict:
-        counts = capped_counts([self.unordered.filter(c) for c in conditions.values()])
-        return dict(zip(conditions, counts, strict=True))
+    def _title_probe_sql(self) -> tuple[str, list]:
+        """SQL counting the title tier's rows among the first PROBE_ROWS of the ranking
+        order: a fixed cost (PROBE_ROWS rows read along the index), whatever the word."""
+        head = self.unordered.order_by(*TIE_ORDER)
+        if connection.vendor == "postgresql":
+            sql, params = compiled(head.values("search_title_vector")[:PROBE_ROWS])
+            return (
+                f"SELECT COUNT(*) FROM ({sql}) probe "
+                "WHERE probe.search_title_vector @@ to_tsquery(%s::regconfig, %s)",
+                [*params, FTS_CONFIG, _tsquery(self.parsed)],
+            )
+        sql, params = compiled(head.values("pk")[:PROBE_ROWS])
+        titled = self.unordered.filter(_words_match(self.kind, self.parsed, "A")).values("pk")
+        titled_sql, titled_params = compiled(titled)
+        return (
+            f"SELECT COUNT(*) FROM ({sql}) probe WHERE probe.pk IN ({titled_sql})",
+            [*params, *titled_params],
+        )
 
     def _tie_order(self, tier: Tier, titles_only: bool) -> tuple:
-        """The tie order, as the index reads it, or (when the tier is small) as a sort.
+        """The tie order, as the index reads it, or (when the tier is sparse) as a sort.
 
         Reading a tier's head along the (merit, date, id) index is what keeps a common word
         fast: the walk stops after the rows a page needs. But for a tier with few rows the
         walk passes every row of the table, and the planner cannot tell: a word missing
-        from the titles' statistics is guessed at thousands of rows in a million. So the
-        title tier is counted first (`sizes`, `title_size`), and a tier of fewer than
-        SEARCH_CAP rows is ordered in a way the index cannot give: the planner then takes
-        its rows through the full-text index and sorts them, a bounded cost. The other
-        tiers go by the count of every match (exact and prefix titles, which suggestions
-        read uncounted, have the title index's own statistics).
+        from the titles' statistics is guessed at thousands of rows in a million (2 s at
+        1,000,000 sources for a rare word, no title having it). Counting the title tier
+        would cost as much as reading it (the full-text index gives every match before a
+        limit applies: 12 ms for a middling word at 1,000,000). So the title tier is
+        probed instead (`title_probe`, a fixed cost): with at least PROBE_DENSE of its rows
+        among the first PROBE_ROWS of the order, the walk finds a page's rows early;
+        with fewer, the tier is ordered in a way the index cannot give, so the planner
+        takes its rows through the full-text index and sorts them. The other tiers go by
+        the count of every match: fewer than SEARCH_CAP rows are sorted (exact and prefix
+        titles, which suggestions read uncounted, have the title index's own statistics;
+        the summary tier is walked: probing it would recheck each row's weights).
         """
-        if tier in NARROW_TIERS:
-            size = self.title_size if titles_only else self.sizes[tier]
-        else:
-            size = SEARCH_CAP if titles_only else self.matched_count
-        if size >= SEARCH_CAP:
-            return TIE_ORDER
-        return ((F("search_merit") + 0).desc(), *TIE_ORDER[1:])
+        if not titles_only and self.matched_count < SEARCH_CAP:
+            return SORTED_ORDER  # every tier is small
+        if tier == Tier.TITLE and self.title_probe < PROBE_DENSE:
+            return SORTED_ORDER
+        return TIE_ORDER
 
     def _tier_heads(self, n: int, titles_only: bool) -> Iterable[tuple]:
         """Each tier's best `n` rows as (pk, merit, date, tier): one query per tier, or
@@ -383,6 +416,17 @@ class RankedResults:
         return None
 
 
+def title_probes(searches: list[KindSearch]) -> None:
+    """Probe the title tier of several kinds in one query (`KindSearch.title_probe`)."""
+    searches = [search for search in searches if not search.is_empty]
+    if not searches:
+        return
+    parts = [search._title_probe_sql() for search in searches]
+    for search, probe in zip(searches, counts_select(parts, using=searches[0].unordered.db),
+                             strict=True):  # fmt: skip
+        search.__dict__["title_probe"] = probe
+
+
 def suggestion_fields(kind: SearchKind) -> list[str]:
     """The fields a suggestion needs: the title, and the slug where the URL uses it."""
     names = {field.name for field in kind.model._meta.get_fields()}
@@ -391,10 +435,11 @@ def suggestion_fields(kind: SearchKind) -> list[str]:
 
 def search_suggest(text: str, limit: int = 8) -> list[Result]:
     """Titles across kinds for a query being typed: exact, then prefix, then every word in
-    the title, by the ranking rule. Per kind, a count of its titles with the words (to
-    choose how their tier is read) and the heads (one query on PostgreSQL, three on
-    SQLite); then one query per kind found."""
+    the title, by the ranking rule. One query probing every kind's title tier (to choose
+    how it is read), the heads of each kind (one query on PostgreSQL, three on SQLite),
+    then one query per kind found."""
     searches = [KindSearch(name, KINDS[name].model._default_manager.all(), text) for name in KINDS]
+    title_probes(searches)
     hits = sorted(
         (hit for search in searches for hit in search.top(limit, titles_only=True)),
         key=Hit.sort_key,

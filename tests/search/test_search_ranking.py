@@ -7,11 +7,12 @@ or description, the body), then merit (page quality; credibility x 20), then dat
 from datetime import date
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
 
 from search.ranking import (
+    SORTED_ORDER,
     TIE_ORDER,
+    TITLE_PROBE,
     KindSearch,
     RankedResults,
     Tier,
@@ -233,56 +234,80 @@ def test_a_renamed_titles_words_rank_in_the_title_tier():
     assert [(hit.pk, hit.tier) for hit in hits] == [(page.pk, Tier.TITLE), (other.pk, Tier.BODY)]
 
 
-SORTED = ((F("search_merit") + 0).desc(), "-search_date", "pk")
-
-
 @pytest.fixture
 def few_in_titles(monkeypatch):
-    """A word in six bodies, one summary and one title, with the cap lowered to five: the
-    words' matches are "many", the title and summary tiers few."""
+    """A word in six bodies, one summary and one title, with the cap lowered to five and a
+    tier walked from three of its rows among the probe's: the words' matches are "many",
+    the title tier sparse."""
     monkeypatch.setattr("search.index.SEARCH_CAP", 5)
     monkeypatch.setattr("search.ranking.SEARCH_CAP", 5)
+    monkeypatch.setattr("search.ranking.PROBE_DENSE", 3)
     made = [SourceFactory(title=f"Report {n}", review="On zettaflop runs.") for n in range(6)]
     made.append(SourceFactory(title="Memo", summary="Zettaflop estimates."))
     made.append(SourceFactory(title="Zettaflop clusters"))
     return made
 
 
-def test_a_small_tier_is_sorted_even_when_its_words_match_many_rows(few_in_titles):
+def test_a_sparse_title_tier_is_sorted_even_when_its_words_match_many_rows(few_in_titles):
     """Walking the ranking index for a title tier of a few rows passes every row of the
-    table (2 s at 1,000,000 sources); the title tier is counted and a small one sorted."""
+    table (2 s at 1,000,000 sources); the title tier is probed and a sparse one sorted."""
     search = KindSearch("sources", Source.objects.all(), "zettaflop ")
 
     assert search.matched_count == 5  # capped: "many"
-    assert search.sizes[Tier.TITLE] == 1
-    assert search._tie_order(Tier.TITLE, titles_only=False) == SORTED
+    assert search.title_probe == 1
+    assert search._tie_order(Tier.TITLE, titles_only=False) == SORTED_ORDER
     assert search._tie_order(Tier.BODY, titles_only=False) == TIE_ORDER
 
 
-def test_a_large_tier_is_read_along_the_ranking_index(monkeypatch):
+def test_a_dense_title_tier_is_read_along_the_ranking_index(monkeypatch):
     monkeypatch.setattr("search.index.SEARCH_CAP", 3)
     monkeypatch.setattr("search.ranking.SEARCH_CAP", 3)
-    for n in range(4):
+    monkeypatch.setattr("search.ranking.PROBE_DENSE", 3)
+    for n in range(3):
         SourceFactory(title=f"Zettaflop report {n}")
     search = KindSearch("sources", Source.objects.all(), "zettaflop ")
 
+    assert search.title_probe == 3
     assert search._tie_order(Tier.TITLE, titles_only=False) == TIE_ORDER
     assert search._tie_order(Tier.TITLE, titles_only=True) == TIE_ORDER
 
 
-def test_suggestions_count_the_title_tier_alone(few_in_titles):
+def test_the_probe_reads_only_the_head_of_the_ranking_order(monkeypatch):
+    """A fixed cost: title rows past the first PROBE_ROWS of the order are not counted."""
+    monkeypatch.setattr("search.ranking.PROBE_ROWS", 3)
+    monkeypatch.setattr("search.ranking.PROBE_DENSE", 1)
+    for n in range(3):
+        SourceFactory(title=f"Report {n}", venue=VenueFactory(credibility=5))  # first
+    SourceFactory(title="Zettaflop clusters")  # unrated: last in the order
+
+    search = KindSearch("sources", Source.objects.all(), "zettaflop ")
+
+    assert search.title_probe == 0
+    assert search._tie_order(Tier.TITLE, titles_only=True) == SORTED_ORDER
+
+
+def test_few_matches_sort_every_tier_without_a_probe(django_assert_num_queries):
+    SourceFactory(title="Zettaflop clusters")
+    search = KindSearch("sources", Source.objects.all(), "zettaflop ")
+
+    with django_assert_num_queries(1):
+        assert search.matched_count == 1
+    assert search.sizes[TITLE_PROBE] == 0  # not run
+    assert search._tie_order(Tier.BODY, titles_only=False) == SORTED_ORDER
+
+
+def test_suggestions_probe_the_title_tier_alone(few_in_titles):
     search = KindSearch("sources", Source.objects.all(), "zett")
 
-    assert search._tie_order(Tier.TITLE, titles_only=True) == SORTED
+    assert search._tie_order(Tier.TITLE, titles_only=True) == SORTED_ORDER
     assert "sizes" not in search.__dict__  # no count of bodies for a suggestion
 
 
 def test_either_order_ranks_alike(few_in_titles, monkeypatch):
-    """The counts choose how a tier is read, never what it holds or its order."""
-    walked = [(h.pk, h.tier) for h in ranked("sources", "zettaflop ").hits(5)]
-    monkeypatch.setattr("search.index.SEARCH_CAP", 1000)
-    monkeypatch.setattr("search.ranking.SEARCH_CAP", 1000)
+    """The probe chooses how a tier is read, never what it holds or its order."""
     sorted_ = [(h.pk, h.tier) for h in ranked("sources", "zettaflop ").hits(5)]
+    monkeypatch.setattr("search.ranking.PROBE_DENSE", 0)  # every title tier walked
+    walked = [(h.pk, h.tier) for h in ranked("sources", "zettaflop ").hits(5)]
 
     assert walked == sorted_
     assert [tier for _, tier in walked] == [Tier.PREFIX, Tier.DESCRIBED] + [Tier.BODY] * 3
