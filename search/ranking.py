@@ -76,9 +76,12 @@ FEW_MATCHES = 10
 MATCHED = "matched"
 TITLE_PROBE = "title probe"
 # The title tier is walked along the ranking index when at least PROBE_DENSE of the first
-# PROBE_ROWS rows in its order are in it (1%: a page of 20 within ~2,000 rows), else sorted.
-PROBE_ROWS = 500
-PROBE_DENSE = 5
+# PROBE_ROWS rows in its order are in it, else sorted from the full-text index. One in a
+# thousand: a sparser tier would make the walk long, while sorting a denser one can cost
+# more than walking it (the full-text index intersects every title with each word: 82 ms
+# against 4 ms for two common words seldom together, at 1,000,000 sources).
+PROBE_ROWS = 1000
+PROBE_DENSE = 1
 # The kinds in the order that breaks the last ties (and orders exact titles first).
 KIND_ORDER = ("venues", "pages", "sources")
 # Within a tier, the order every tier's query reads (indexed: `search_rank_indexes`).
@@ -281,9 +284,9 @@ class KindSearch:
         1,000,000 sources for a rare word, no title having it). Counting the title tier
         would cost as much as reading it (the full-text index gives every match before a
         limit applies: 12 ms for a middling word at 1,000,000). So the title tier is
-        probed instead (`title_probe`, a fixed cost): with at least PROBE_DENSE of its rows
-        among the first PROBE_ROWS of the order, the walk finds a page's rows early;
-        with fewer, the tier is ordered in a way the index cannot give, so the planner
+        probed instead (`title_probe`, a fixed cost): with PROBE_DENSE of its rows among
+        the first PROBE_ROWS of the order, the walk finds a page's rows soon enough;
+        with none, the tier is ordered in a way the index cannot give, so the planner
         takes its rows through the full-text index and sorts them. The other tiers go by
         the count of every match: fewer than SEARCH_CAP rows are sorted (exact and prefix
         titles, which suggestions read uncounted, have the title index's own statistics;
