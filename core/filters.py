@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, Q, Value, When
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -110,16 +111,18 @@ def named_options(queryset, text: str, *, value_field: str = "slug", label_field
     ]
 
 
-def filter_options(filterset_class, name: str, text: str) -> list[dict[str, str]]:
-    """The suggestions of a list's typed filter `name` for `text`; LookupError when the list
-    has no such filter."""
+def filter_options_response(request, filterset_class, name: str) -> JsonResponse:
+    """The suggestions of a list's typed filter `name` for the text in `q`, as JSON; a 404
+    when the list has no such filter."""
     found = filterset_class.base_filters.get(name)
     if not isinstance(found, NamedChoiceFilter):
-        raise LookupError(name)
+        raise Http404("This list has no such filter.")
+    text = request.GET.get("q", "")
     extra = found.extra
-    return named_options(
+    options = named_options(
         extra["queryset"],
         text,
         value_field=extra.get("value_field", "slug"),
         label_field=extra.get("label_field", "name"),
     )
+    return JsonResponse({"query": text, "options": options})

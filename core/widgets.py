@@ -70,7 +70,7 @@ class NamedChoiceWidget(forms.Widget):
 
     Up to `settings.CREDENCE_FILTER_CHOICES_MAX` records, a `<select>` of them all
     (`QuickSelect`); beyond, a text box that takes a name, with suggestions from
-    `options_url` while typing (`static/js/filter-suggest.js`): a list of thousands of
+    `options_url` while typing (`static/js/search-suggest.js`): a list of thousands of
     options is long to build and to send (2,000 venues: ~25 ms and ~100 KB a page), and no
     one scrolls it. The records are read as model instances (two columns), so that a
     cached page showing them follows them (`core.page_cache`).
@@ -123,6 +123,3 @@ class NamedChoiceWidget(forms.Widget):
         )
         choices = [("", self.empty_label), *options]
         return QuickSelect(choices=choices).render(name, selected, attrs)
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name)

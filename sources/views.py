@@ -1,12 +1,12 @@
 """Public pages for sources and venues: bind input, call a selector, render."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from core.filters import filter_options
+from core.filters import filter_options_response
 from core.page_cache import cache_depends_on_kinds, cache_depends_on_lists, depends_on_children
 from core.pagination import filtered_list_context, paginate
 from ratings.selectors import rating_history
@@ -35,12 +35,7 @@ def source_list(request):
 @cache_depends_on_kinds(Venue, Tag, TaggedSource)  # a name or a tag's first use anywhere
 def source_filter_options(request, name: str):
     """Suggestions for the source list's venue or tag box while a reader types, as JSON."""
-    text = request.GET.get("q", "")
-    try:
-        options = filter_options(SourceFilter, name, text)
-    except LookupError:
-        raise Http404("The source list has no such filter.") from None
-    return JsonResponse({"query": text, "options": options})
+    return filter_options_response(request, SourceFilter, name)
 
 
 def source_detail(request, ref: str):

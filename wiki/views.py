@@ -1,12 +1,12 @@
 """Public pages for the wiki, the home page and tags: bind input, call a selector, render."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from core.filters import filter_options
+from core.filters import filter_options_response
 from core.page_cache import cache_depends_on_kinds, cache_depends_on_lists
 from core.pagination import filtered_list_context, paginate
 from ratings.selectors import rating_history
@@ -34,12 +34,7 @@ def page_list(request):
 @cache_depends_on_kinds(Tag, TaggedPage)  # a tag's name or its first use on a page
 def page_filter_options(request, name: str):
     """Suggestions for the page list's tag box while a reader types, as JSON."""
-    text = request.GET.get("q", "")
-    try:
-        options = filter_options(WikiPageFilter, name, text)
-    except LookupError:
-        raise Http404("The page list has no such filter.") from None
-    return JsonResponse({"query": text, "options": options})
+    return filter_options_response(request, WikiPageFilter, name)
 
 
 def page_detail(request, slug: str):

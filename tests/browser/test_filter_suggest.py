@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from sources.models import Source, Venue
 from tests.browser.test_accessibility import RUN_AXE, STANDARDS, checker  # noqa: F401 (fixture)
-from tests.browser.test_search_suggest import WATCH_CSP
+from tests.browser.test_search_suggest import WATCH_CSP, type_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +26,6 @@ def open_list(tab, live_server):
     box = tab.get_by_role("combobox", name="Venue", exact=True)
     assert box.get_attribute("aria-expanded") == "false"
     return box
-
-
-def type_and_wait(tab, box, text):
-    box.click()
-    box.press_sequentially(text, delay=20)
-    listbox = tab.get_by_role("listbox", name="Suggestions")
-    listbox.wait_for(state="visible")
-    return listbox
 
 
 def test_a_venue_is_typed_chosen_with_the_keyboard_and_filters_the_list(
