@@ -7,7 +7,7 @@ what each one rates from its `RATING_FIELDS` (see `ratings.kinds`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -51,8 +51,11 @@ class RatedModel(models.Model):
         """Return the rating values a change from `old` to `new` changes (JSON-ready values)."""
         return {name for name in new if new[name] != old.get(name)}
 
-    def rating_values_readable(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Return rating values as readers see them in a decision."""
+    def rating_values_readable(
+        self, values: Mapping[str, Any], changed: Collection[str]
+    ) -> dict[str, Any]:
+        """Return rating values as readers see them in a decision (`changed`: the names a
+        decision records, where reading the others would cost a query)."""
         return dict(values)
 
     def rating_hold_back(self, stored: models.Model | None) -> dict[str, Any]:

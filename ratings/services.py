@@ -7,7 +7,8 @@ transaction as the change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import is_moderator, rated_kind_of, user_can_change_ratings
+from core.changes import records_changed
+
+from .kinds import TARGET_FIELDS, is_moderator, rated_kind_of, user_can_change_ratings
 from .models import (
     DecisionOrigin,
     ProposalStatus,
@@ -183,29 +186,89 @@ def rating_decision_record(
     """Record a change already made to a record's ratings (by a moderator's form or an
     import), and let the record's kind carry it to what follows from it (a venue's rating to
     its sources); return None when the ratings did not change."""
-    new = rating_values(target)
-    changed = target.rating_changes(old_values, new)
-    if not changed:
+    built = _decision_build(RatingChange(target, old_values, rationale), user, origin)
+    if built is None:
         return None
-    old_readable = target.rating_values_readable(old_values)
-    new_readable = target.rating_values_readable(new)
-    decision = RatingDecision(
-        **RatingTarget.target_kwargs(target),
-        old_values={name: old_readable.get(name) for name in sorted(changed)},
-        new_values={name: new_readable.get(name) for name in sorted(changed)},
-        rationale=rationale,
-        origin=origin,
-        decided_by=user,
-    )
+    decision, changed = built
     decision.full_clean()
     # The decision and what follows from it commit together (inside the caller's
     # transaction when there is one, without a savepoint per record of an import).
     with transaction.atomic(savepoint=False):
         decision.save()
-        kind = rated_kind_of(type(target))
-        if kind.rating_changed is not None:
-            kind.rating_changed(target=target, changed=changed)
+        _rating_change_carry(target, changed)
     return decision
+
+
+@dataclass(frozen=True)
+class RatingChange:
+    """A change already made to a record's ratings, for `rating_decisions_record`."""
+
+    target: Model
+    old_values: Mapping[str, Any]
+    rationale: str
+
+
+# Decisions per INSERT of `rating_decisions_record`.
+DECISIONS_BATCH = 500
+
+
+@transaction.atomic
+def rating_decisions_record(
+    changes: Sequence[RatingChange], *, user, origin: str
+) -> list[RatingDecision]:
+    """Record many changes as `rating_decision_record` records one (an import's), in one
+    INSERT per 500 decisions instead of a dozen queries each; return the decisions.
+
+    The decisions are built by this code from stored records, so the per-row checks that
+    ask the database (a constraint, a target's existence) are left to the database itself.
+    """
+    built = [
+        (change.target, *decision)
+        for change in changes
+        if (decision := _decision_build(change, user, origin)) is not None
+    ]
+    decisions = [decision for _target, decision, _changed in built]
+    for decision in decisions:
+        decision.full_clean(
+            exclude=[*TARGET_FIELDS, "proposal", "decided_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    stored = RatingDecision.objects.bulk_create(decisions, batch_size=DECISIONS_BATCH)
+    records_changed(RatingDecision, [decision.pk for decision in stored])
+    for target, _decision, changed in built:
+        _rating_change_carry(target, changed)
+    return stored
+
+
+def _decision_build(
+    change: RatingChange, user, origin: str
+) -> tuple[RatingDecision, set[str]] | None:
+    """Return the decision recording a change, unsaved, and the names it changes; None
+    when the ratings did not change."""
+    target = change.target
+    new = rating_values(target)
+    changed = target.rating_changes(change.old_values, new)
+    if not changed:
+        return None
+    old_readable = target.rating_values_readable(change.old_values, changed)
+    new_readable = target.rating_values_readable(new, changed)
+    decision = RatingDecision(
+        **RatingTarget.target_kwargs(target),
+        old_values={name: old_readable.get(name) for name in sorted(changed)},
+        new_values={name: new_readable.get(name) for name in sorted(changed)},
+        rationale=change.rationale,
+        origin=origin,
+        decided_by=user,
+    )
+    return decision, changed
+
+
+def _rating_change_carry(target: Model, changed: set[str]) -> None:
+    """Let the record's kind carry a recorded change to what follows from it."""
+    kind = rated_kind_of(type(target))
+    if kind.rating_changed is not None:
+        kind.rating_changed(target=target, changed=changed)
 
 
 def rating_report_create(*, target: Model, what: str, why: str, email: str = "") -> RatingReport:

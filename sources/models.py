@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -385,18 +385,6 @@ def _identifier_constraints() -> list[models.BaseConstraint]:
     ]
 
 
-def _effective_credibility_fill(sources: list[Source]) -> None:
-    """Set each source's stored effective credibility from its override and its venue's
-    rating as stored now (one query for all their venues)."""
-    venue_ids = {s.venue_id for s in sources if s.credibility_override is None and s.venue_id}
-    levels = {}
-    if venue_ids:
-        levels = dict(Venue.objects.filter(pk__in=venue_ids).values_list("pk", "credibility"))
-    for source in sources:
-        level = credibility_resolve(source.credibility_override, levels.get(source.venue_id)).level
-        source.effective_credibility = None if level is None else int(level)
-
-
 class SourceQuerySet(models.QuerySet):
     def with_computed_credibility(self):
         """Annotate `computed_credibility` (1-5 or None) and `computed_origin`, worked out
@@ -422,17 +410,22 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(effective_credibility__isnull=True)
 
     def bulk_create(self, objs, *args, **kwargs):
-        """Create sources in bulk, each storing its effective credibility and its URL's key
-        as save() does.
+        """Create sources in bulk, each storing its effective credibility (its venue's row
+        locked, as in save()) and its URL's key as save() does.
 
         (Other bulk writes of an override or a venue, `update()` or `bulk_update()`, are
         followed by `sources.services.source_effective_credibility_refresh`.)
         """
         objs = list(objs)
-        _effective_credibility_fill(objs)
-        for source in objs:
-            source.url_key = source_url_key(source.url)
-        return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            venue_levels = Source.venue_levels_locked(objs)
+            for source in objs:
+                source.effective_credibility = source.effective_credibility_of(venue_levels)
+                source.url_key = source_url_key(source.url)
+            created = super().bulk_create(objs, *args, **kwargs)
+        for source in created:
+            source._loaded_ids = (source.id, source.stable_id)
+        return created
 
     def by_stable_id(self, value: str):
         """Filter on a stable id given bare (`Xsa5pDhYPF`) or prefixed (`sid_Xsa5pDhYPF`)."""
@@ -704,12 +697,15 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         held, self.venue_id = self.venue_id, stored.venue_id
         return {"venue": held}
 
-    def rating_values_readable(self, values: Mapping[str, Any]) -> dict[str, Any]:
+    def rating_values_readable(
+        self, values: Mapping[str, Any], changed: Collection[str]
+    ) -> dict[str, Any]:
         """A venue by its name, and for a changed venue the credibility that follows."""
         readable = dict(values)
-        if "venue" in values:
-            venue = Venue.objects.filter(pk=values["venue"]).values_list("name", flat=True)
-            readable["venue"] = venue.first()
+        if "venue" in values and "venue" in changed:
+            venue_id = values["venue"]
+            venue = Venue.objects.filter(pk=venue_id).values_list("name", flat=True)
+            readable["venue"] = None if venue_id is None else venue.first()
             readable["credibility"] = credibility_of_values(values)
         return readable
 
@@ -796,11 +792,26 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
 
     def _effective_credibility_now(self) -> int | None:
         """Return the override, else the stored venue's rating (read under a row lock)."""
+        return self.effective_credibility_of(Source.venue_levels_locked([self]))
+
+    @staticmethod
+    def venue_levels_locked(sources: Iterable[Source]) -> dict[int, int | None]:
+        """Return the ratings of the venues these sources inherit theirs from (those
+        without an override), in one query that locks the venues' rows (PostgreSQL) until
+        the transaction ends: a rating change of one of them running meanwhile waits, then
+        refreshes the sources written here too."""
+        ids = {s.venue_id for s in sources if s.credibility_override is None and s.venue_id}
+        if not ids:
+            return {}
+        venues = Venue.objects.select_for_update(no_key=True).filter(pk__in=ids)
+        return dict(venues.values_list("pk", "credibility"))
+
+    def effective_credibility_of(self, venue_levels: Mapping[int, int | None]) -> int | None:
+        """Return the override, else the rating of the venue in `venue_levels`."""
         if self.credibility_override is not None or self.venue_id is None:
             venue_credibility = None
         else:
-            venue = Venue.objects.select_for_update(no_key=True).filter(pk=self.venue_id)
-            venue_credibility = venue.values_list("credibility", flat=True).first()
+            venue_credibility = venue_levels.get(self.venue_id)
         level = credibility_resolve(self.credibility_override, venue_credibility).level
         return None if level is None else int(level)
 

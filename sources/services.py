@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from core.changes import records_changed
+from core.history import bulk_create_tracked
 from core.models import PlainTextModel
 
 from .domains import VenueMatcher, domain_normalize
@@ -149,8 +151,20 @@ def venue_rating_changed(*, target: Venue, changed: set[str]) -> None:
         source_effective_credibility_refresh(venue=target)
 
 
-@transaction.atomic
-def source_create(
+@dataclass
+class NewSource:
+    """A source built and checked by `source_build`, not yet stored, with its ordered rows
+    and tags: what `source_create` stores at once and `sources_create_bulk` many at a time.
+    `reason` names why, in its history row, where it differs from the context's."""
+
+    source: Source
+    authors: Sequence[str] = ()
+    key_points: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    reason: str | None = None
+
+
+def source_build(
     *,
     url: str,
     title: str = "",
@@ -171,18 +185,8 @@ def source_create(
     stable_id: str | None = None,
     venue_matcher: VenueMatcher | None = None,
     checked_in_bulk: bool = False,
-) -> Source:
-    """Create a source; without a venue, the venue is inferred from the URL.
-
-    Give `venue_matcher` (from `venue_matcher_build()`) when creating many sources: the
-    inference then runs in memory instead of querying once per source. `checked_in_bulk`
-    is for an importer that has already checked the ids and the URL against every stored
-    source: the per-row uniqueness and venue-existence queries are skipped (the database's
-    unique constraints and foreign keys still hold).
-
-    `source_id` and `stable_id` are for records that already have ids elsewhere (imports);
-    new sources get the URL's hash and a fresh random stable id.
-    """
+) -> NewSource:
+    """Build and validate a new source (see `source_create`); raise ValidationError."""
     published_on, precision = partial_date_parse(published)
     source = Source(
         id=source_id or "",
@@ -209,13 +213,63 @@ def source_create(
         source.full_clean(exclude=["venue"], validate_unique=False, validate_constraints=False)
     else:
         validate(source)
+    return NewSource(source, authors, key_points, tags)
+
+
+@transaction.atomic
+def source_create(**values: Any) -> Source:
+    """Create a source; without a venue, the venue is inferred from the URL.
+
+    Takes `source_build`'s arguments. Give `venue_matcher` (from `venue_matcher_build()`)
+    when creating many sources: the inference then runs in memory instead of querying
+    once per source. `checked_in_bulk` is for an importer that has already checked the
+    ids and the URL against every stored source: the per-row uniqueness and
+    venue-existence queries are skipped (the database's unique constraints and foreign
+    keys still hold).
+
+    `source_id` and `stable_id` are for records that already have ids elsewhere (imports);
+    new sources get the URL's hash and a fresh random stable id.
+    """
+    new = source_build(**values)
+    source = new.source
     source.save()
     # A new source has no rows to replace: insert directly.
-    _ordered_rows_insert(SourceAuthor, "name", source, authors)
-    _ordered_rows_insert(SourceKeyPoint, "text", source, key_points)
-    if tags:
-        tags_set(instance=source, names=tags)
+    _ordered_rows_insert(SourceAuthor, "name", [(source, new.authors)])
+    _ordered_rows_insert(SourceKeyPoint, "text", [(source, new.key_points)])
+    if new.tags:
+        tags_set(instance=source, names=new.tags)
     return source
+
+
+# Sources per round of `sources_create_bulk`: each round's statements stay well inside
+# SQLite's limit on a statement's parameters, and its announcements stay small.
+BULK_CREATE_BATCH = 500
+
+
+@transaction.atomic
+def sources_create_bulk(new_sources: Sequence[NewSource]) -> list[Source]:
+    """Store sources built by `source_build` as `source_create` would, a few statements
+    per 500 of them instead of a dozen each: the rows and their history (with each one's
+    `reason`), authors, key points and tags, announced as bulk writes (`core.changes`).
+    Row signals are not sent; what listens to them hears the announcements instead."""
+    stored = []
+    for start in range(0, len(new_sources), BULK_CREATE_BATCH):
+        batch = new_sources[start : start + BULK_CREATE_BATCH]
+        sources = [new.source for new in batch]
+        for new in batch:
+            # What save() does before an insert that bulk_create does not (the queryset's
+            # bulk_create stores the URL's key and the effective credibility).
+            new.source.plain_text_fill()
+            if new.reason is not None:
+                new.source._change_reason = new.reason  # simple-history reads it per row
+        bulk_create_tracked(sources, Source)
+        _ordered_rows_insert(SourceAuthor, "name", [(new.source, new.authors) for new in batch])
+        _ordered_rows_insert(
+            SourceKeyPoint, "text", [(new.source, new.key_points) for new in batch]
+        )
+        tags_add_new([(new.source, new.tags) for new in batch if new.tags])
+        stored.extend(sources)
+    return stored
 
 
 @transaction.atomic
@@ -232,16 +286,19 @@ def source_key_points_set(*, source: Source, points: Sequence[str]) -> None:
 
 def _ordered_rows_replace(manager, model, field: str, source: Source, values: Sequence[str]):
     manager.all().delete()
-    _ordered_rows_insert(model, field, source, values)
+    _ordered_rows_insert(model, field, [(source, values)])
 
 
-def _ordered_rows_insert(model, field: str, source: Source, values: Sequence[str]) -> None:
-    texts = _row_texts(model, field, values)
-    if texts:
-        rows = model.objects.bulk_create(
-            model(source=source, position=position, **{field: text})
-            for position, text in enumerate(texts)
-        )
+def _ordered_rows_insert(
+    model, field: str, rows_of: Sequence[tuple[Source, Sequence[str]]]
+) -> None:
+    """Insert the ordered rows (authors, key points) of sources that have none yet."""
+    rows = model.objects.bulk_create(
+        model(source=source, position=position, **{field: text})
+        for source, values in rows_of
+        for position, text in enumerate(_row_texts(model, field, values))
+    )
+    if rows:
         records_changed(model, [row.pk for row in rows])
 
 
@@ -322,10 +379,7 @@ def tags_set(*, instance, names: Sequence[str]) -> bool:
     in at most four queries instead of several per tag, which imports of thousands of
     tagged rows need.
     """
-    wanted: dict[str, str] = {}
-    for name in names:
-        if name and name.strip():
-            wanted.setdefault(name.strip().lower(), name.strip())
+    wanted = _tag_names_wanted(names)
     current = {tag.name.lower(): tag for tag in instance.tags.all()}
     if set(current) == set(wanted):
         return False
@@ -333,18 +387,57 @@ def tags_set(*, instance, names: Sequence[str]) -> bool:
     stale = [tag.pk for key, tag in current.items() if key not in wanted]
     if stale:
         through.objects.filter(content_object=instance, tag_id__in=stale).delete()
-    missing = [key for key in wanted if key not in current]
+    missing = {key: name for key, name in wanted.items() if key not in current}
     if missing:
-        found = {
-            tag.name.lower(): tag
-            for tag in Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=missing)
-        }
-        for key in missing:
-            if key not in found:
-                found[key] = Tag.objects.create(name=wanted[key])
-        rows = through.objects.bulk_create(
-            [through(content_object=instance, tag=found[key]) for key in missing]
-        )
-        records_changed(through, [row.pk for row in rows])
+        _tagged_rows_insert(through, [(instance, missing)], _tags_named(missing))
     getattr(instance, "_prefetched_objects_cache", {}).pop("tags", None)
     return True
+
+
+def tags_add_new(tagged: Sequence[tuple[Any, Sequence[str]]]) -> None:
+    """Tag records just created, which have no tags yet, of one model (new sources, new
+    pages): `tags_set` for each, in a few queries for them all."""
+    if not tagged:
+        return
+    wanted = [(instance, _tag_names_wanted(names)) for instance, names in tagged]
+    every = {key: name for _instance, names in wanted for key, name in names.items()}
+    through = tagged[0][0].tags.through
+    _tagged_rows_insert(through, wanted, _tags_named(every))
+
+
+def _tag_names_wanted(names: Sequence[str]) -> dict[str, str]:
+    """Return the tag names given, without blanks or repeats in any case: lower -> name."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        if name and name.strip():
+            wanted.setdefault(name.strip().lower(), name.strip())
+    return wanted
+
+
+# Names per look-up of existing tags (SQLite allows 999 parameters in a statement).
+TAG_LOOKUP_BATCH = 500
+
+
+def _tags_named(wanted: Mapping[str, str]) -> dict[str, Tag]:
+    """Return the tags of these names (lower -> name), created where none is named so in
+    any case, in one query per 500 names and one insert per new tag (taggit picks each
+    new tag's unique slug)."""
+    keys = list(wanted)
+    found = {}
+    for start in range(0, len(keys), TAG_LOOKUP_BATCH):
+        lowered = Tag.objects.annotate(lower_name=Lower("name"))
+        for tag in lowered.filter(lower_name__in=keys[start : start + TAG_LOOKUP_BATCH]):
+            found[tag.name.lower()] = tag
+    for key in keys:
+        if key not in found:
+            found[key] = Tag.objects.create(name=wanted[key])
+    return found
+
+
+def _tagged_rows_insert(through, wanted: Sequence[tuple[Any, Mapping[str, str]]], tags) -> None:
+    rows = through.objects.bulk_create(
+        through(content_object=instance, tag=tags[key])
+        for instance, names in wanted
+        for key in names
+    )
+    records_changed(through, [row.pk for row in rows])

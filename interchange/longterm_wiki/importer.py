@@ -51,11 +51,18 @@ from core.history import history_context
 from interchange.models import RecordKind
 from ratings.models import DecisionOrigin
 from ratings.selectors import rating_values
-from ratings.services import rating_decision_record
+from ratings.services import RatingChange, rating_decisions_record
 from search.index import search_index_deferred
 from sources.models import Source, SourceAlias, SourceAuthor, Venue, stable_id_normalize
 from sources.selectors import venue_matcher_build
-from sources.services import source_create, source_update, venue_create, venue_update
+from sources.services import (
+    NewSource,
+    source_build,
+    source_update,
+    sources_create_bulk,
+    venue_create,
+    venue_update,
+)
 from wiki import markup, markup_blocks
 from wiki.markup import body_formula_errors, body_link_urls, body_missing_references
 from wiki.markup_blocks import footnote_kind
@@ -389,6 +396,10 @@ class _Importer:
         self.errors = errors
         self.progress = progress
         self.venues: dict[str, Venue] | None = None
+        # New sources checked and waiting to be stored together, with their files.
+        self.sources_pending: list[tuple[NewSource, str]] = []
+        # Rating changes imported and not yet recorded as decisions.
+        self.rating_changes: list[RatingChange] = []
         self.aliases: dict[str, str] = {}
         self.page_ids: dict[str, int] = {}
         self.cited: set[tuple[int, str]] = set()
@@ -472,9 +483,13 @@ class _Importer:
     def run(self) -> None:
         citations_before = _citation_keys()
         tags_before = _tag_names()
+        # Each kind's ratings are recorded before the next kind reads them.
         self.import_venues()
+        self._ratings_record()
         self.import_sources()
+        self._ratings_record()
         self.import_pages()
+        self._ratings_record()
         self.import_listed_citations()
         self.import_linked_citations()
         self._count_sets("citations", citations_before, _citation_keys())
@@ -557,14 +572,14 @@ class _Importer:
             self.report.reported.append(Issue(str(kind), file, None, message))
 
     def _record_rating(self, target, old_values: dict, file: str) -> None:
-        """Record an imported rating as a decision, so its trail starts at the import."""
-        rating_decision_record(
-            target=target,
-            old_values=old_values,
-            rationale=f"Imported from {file}",
-            user=None,
-            origin=DecisionOrigin.IMPORT,
-        )
+        """Note an imported rating, to be recorded as a decision (by `_ratings_record`), so
+        that its trail starts at the import."""
+        self.rating_changes.append(RatingChange(target, old_values, f"Imported from {file}"))
+
+    def _ratings_record(self) -> None:
+        """Record the ratings noted since the last call as decisions, in bulk."""
+        changes, self.rating_changes = self.rating_changes, []
+        rating_decisions_record(changes, user=None, origin=DecisionOrigin.IMPORT)
 
     def _skip_stored(self, kind: str) -> list[tuple[str, dict]]:
         """Skip every stored record of a kind whose files were not read; return their facts."""
@@ -715,8 +730,14 @@ class _Importer:
             done += 1
             if done % 250 == 0 or done == total:
                 self.progress("sources", done, total)
-            with history_context(reason=f"Imported from {entry.record.file}"):
-                self._import_source(source_id, entry, venue, existing, matcher)
+            if source_id in existing:
+                # New sources before it are stored first: the report keeps the files' order.
+                self._sources_create_pending()
+                with history_context(reason=f"Imported from {entry.record.file}"):
+                    self._import_source(source_id, entry, venue, existing)
+            else:
+                self._source_build(source_id, entry, venue, matcher)
+        self._sources_create_pending()
         self.source_facts = [(record.key, record.facts) for record in written]
         self._report_facts(self.source_facts)
         self.written[RecordKind.SOURCE] = written
@@ -858,9 +879,9 @@ class _Importer:
             venue = venue_by_id.get(matcher.match_id(entry.values["url"]))
         return venue
 
-    def _import_source(self, source_id, entry, venue, existing, matcher) -> None:
-        values, record = entry.values, entry.record
-        fields = {
+    def _source_fields(self, entry: MergedSource, venue: Venue | None) -> dict[str, Any]:
+        values = entry.values
+        return {
             "url": values["url"],
             "title": values.get("title", ""),
             "type": values.get("type") or "web",
@@ -869,51 +890,63 @@ class _Importer:
             "review": values.get("review", ""),
             "credibility_override": values.get("credibility_override"),
             "venue": venue,
-        }
-        published = values.get("published_date")
-        lists = {
+            "published": values.get("published_date"),
             "authors": values.get("authors", []),
             "key_points": values.get("key_points", []),
             "tags": values.get("tags", []),
         }
-        old = rating_values(existing[source_id]) if source_id in existing else {}
+
+    def _import_source(self, source_id, entry, venue, existing) -> None:
+        """Update a stored source from its record."""
+        source = existing[source_id]
+        old = rating_values(source)
         try:
-            if source_id in existing:
-                changed = source_update(
-                    source=existing[source_id], published=published, **fields, **lists
+            changed = source_update(source=source, **self._source_fields(entry, venue))
+        except ValidationError as exc:
+            self.fail(entry.record, exc, SOURCE_KEYS, entry.origins)
+            return
+        self._outcome(RecordKind.SOURCE, changed, source_id, entry.record.file)
+        self._record_rating(source, old, entry.record.file)
+
+    def _source_build(self, source_id, entry, venue, matcher) -> None:
+        """Check a new source and keep it to be stored with the others (in bulk)."""
+        values, record = entry.values, entry.record
+        stable_id = values.get("stable_id", "")
+        if stable_id and stable_id_normalize(stable_id) in self.stable_owner:
+            where = entry.origins.get("stable_id", record)
+            self.errors.append(
+                Issue(
+                    "invalid",
+                    where.file,
+                    where.line_of("stable_id"),
+                    f"stable_id: {stable_id} already belongs to source "
+                    f"{self.stable_owner[stable_id_normalize(stable_id)]}",
                 )
-                source = existing[source_id]
-            else:
-                stable_id = values.get("stable_id", "")
-                if stable_id and stable_id_normalize(stable_id) in self.stable_owner:
-                    where = entry.origins.get("stable_id", record)
-                    self.errors.append(
-                        Issue(
-                            "invalid",
-                            where.file,
-                            where.line_of("stable_id"),
-                            f"stable_id: {stable_id} already belongs to source "
-                            f"{self.stable_owner[stable_id_normalize(stable_id)]}",
-                        )
-                    )
-                    return
-                if stable_id:
-                    self.stable_owner[stable_id_normalize(stable_id)] = source_id
-                source = source_create(
-                    source_id=source_id,
-                    stable_id=stable_id_normalize(stable_id) if stable_id else None,
-                    published=published,
-                    venue_matcher=matcher,
-                    checked_in_bulk=True,
-                    **fields,
-                    **lists,
-                )
-                changed = None
+            )
+            return
+        if stable_id:
+            self.stable_owner[stable_id_normalize(stable_id)] = source_id
+        try:
+            new = source_build(
+                source_id=source_id,
+                stable_id=stable_id_normalize(stable_id) if stable_id else None,
+                venue_matcher=matcher,
+                checked_in_bulk=True,
+                **self._source_fields(entry, venue),
+            )
         except ValidationError as exc:
             self.fail(record, exc, SOURCE_KEYS, entry.origins)
             return
-        self._outcome(RecordKind.SOURCE, changed, source_id, record.file)
-        self._record_rating(source, old, record.file)
+        new.reason = f"Imported from {record.file}"
+        self.sources_pending.append((new, record.file))
+
+    def _sources_create_pending(self) -> None:
+        """Store the new sources built since the last call, in bulk, and report them."""
+        pending, self.sources_pending = self.sources_pending, []
+        stored = sources_create_bulk([new for new, _file in pending])
+        for source, (_new, file) in zip(stored, pending, strict=True):
+            self._outcome(RecordKind.SOURCE, None, source.pk, file)
+            self._record_rating(source, {}, file)
 
     # -- pages -----------------------------------------------------------------------
 
