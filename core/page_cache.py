@@ -165,6 +165,9 @@ def tags_bump(tags: Iterable[str], *, purge: bool = True) -> None:
     cache = store()
     version = _sequence_next(cache)
     cache.set_many({TAG_KEY_PREFIX + tag: version for tag in tags}, timeout=None)
+    # And past it once the tags hold it: a freshness check that read the old versions
+    # meanwhile noted the sequence at `version`, which no longer is (see entry_fresh).
+    _sequence_next(cache)
     if purge:
         front_cache_purge(tags)
 
@@ -380,17 +383,31 @@ class Entry:
     versions: dict[str, int | None]
     etag: str = ""
     last_modified: int = 0
+    # The sequence at which this process last found every tag at its version: until the
+    # sequence moves, no tag can have (see entry_fresh). Kept on the process's own copy.
+    checked_at: int | None = None
 
 
 def entry_fresh(entry: Any) -> bool:
     """Whether every tag of `entry` is at the version it was stored with. A cache without
-    the sequence (flushed, or evicted) has forgotten what changed: nothing there is fresh."""
+    the sequence (flushed, or evicted) has forgotten what changed: nothing there is fresh.
+
+    An entry this process found fresh at the current sequence is still fresh: one key
+    read instead of every tag's (a wiki page follows dozens). Every bump moves the
+    sequence after its tags (`tags_bump`), so a check that read the tags before the bump
+    landed read a sequence that the bump then leaves behind.
+    """
     if not isinstance(entry, Entry):
         return False
+    cache = store()
+    if entry.checked_at is not None and cache.get(SEQUENCE_KEY) == entry.checked_at:
+        return True
     keys = [TAG_KEY_PREFIX + tag for tag in entry.versions]
-    found = store().get_many([SEQUENCE_KEY, *keys])
+    found = cache.get_many([SEQUENCE_KEY, *keys])
     versions = zip(keys, entry.versions.values(), strict=True)
-    return SEQUENCE_KEY in found and all(found.get(key) == version for key, version in versions)
+    fresh = SEQUENCE_KEY in found and all(found.get(key) == version for key, version in versions)
+    entry.checked_at = found[SEQUENCE_KEY] if fresh else None
+    return fresh
 
 
 def depends_on_children(*models: type[Model] | str) -> None:

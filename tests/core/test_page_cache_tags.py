@@ -183,6 +183,67 @@ def test_a_fragment_is_kept_until_one_of_its_tags_moves():
     assert cached("k", lambda: "fourth", 60, tags=["x#1"]) == "fourth"
 
 
+class CountingStore:
+    """The page cache's store, counting the keys each read asks for."""
+
+    def __init__(self, real):
+        self.real, self.keys_read = real, []
+
+    def get(self, key, *args, **kwargs):
+        self.keys_read.append([key])
+        return self.real.get(key, *args, **kwargs)
+
+    def get_many(self, keys, *args, **kwargs):
+        self.keys_read.append(list(keys))
+        return self.real.get_many(keys, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_a_page_found_fresh_is_checked_again_by_one_key_until_a_write(
+    client, two_sources, monkeypatch
+):
+    url = two_sources[0].get_absolute_url()
+    warm(client, url)  # the second answer checked every tag of the page
+    counting = CountingStore(store())
+    monkeypatch.setattr(page_cache, "store", lambda: counting)
+
+    assert outcome(client, url) == "hit"
+    assert counting.keys_read == [[page_cache.SEQUENCE_KEY]]
+
+    tags_bump(["unrelated#1"])  # any write moves the sequence: every tag is read again
+    counting.keys_read.clear()
+    assert outcome(client, url) == "hit"
+    assert counting.keys_read[0] == [page_cache.SEQUENCE_KEY]
+    assert len(counting.keys_read[1]) > 3  # the sequence and the page's tags
+    counting.keys_read.clear()
+    assert outcome(client, url) == "hit"
+    assert counting.keys_read == [[page_cache.SEQUENCE_KEY]]
+
+
+def test_a_check_that_reads_the_tags_while_a_bump_lands_is_not_trusted_after_it(
+    monkeypatch,
+):
+    assert cached("k", lambda: "before", 60, tags=["x#1"]) == "before"
+    real = store()
+    entry = page_cache.Entry(value="page", versions=page_cache.tags_versions(["x#1"]))
+    seen = []
+
+    class CheckingMidBump(CountingStore):
+        def set_many(self, data, *args, **kwargs):
+            # A reader checks the entry after the bump took its version, before its tags
+            # hold it: the old versions still match.
+            seen.append(page_cache.entry_fresh(entry))
+            return self.real.set_many(data, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache, "store", lambda: CheckingMidBump(real))
+    tags_bump(["x#1"])
+
+    assert seen == [True]
+    assert not page_cache.entry_fresh(entry)
+
+
 # --- what a proxy sees ------------------------------------------------------------------
 
 
