@@ -7,6 +7,7 @@ or description, the body), then merit (page quality; credibility x 20), then dat
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from search.ranking import (
@@ -311,3 +312,24 @@ def test_either_order_ranks_alike(few_in_titles, monkeypatch):
 
     assert walked == sorted_
     assert [tier for _, tier in walked] == [Tier.PREFIX, Tier.DESCRIBED] + [Tier.BODY] * 3
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("model", [Source, WikiPage])
+def test_the_probe_tests_titles_from_the_ranking_index_alone(model):
+    """The probe reads a thousand rows of the order for their title's vector: from the
+    index, not from the table's rows (0.4 ms against 2.6 ms at 1,000,000 sources)."""
+    factory = SourceFactory if model is Source else WikiPageFactory
+    for n in range(3):
+        factory(title=f"Report {n}")
+    search = KindSearch(
+        "sources" if model is Source else "pages", model.objects.all(), "zettaflop "
+    )
+    sql, params = search._title_probe_sql()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table is read whole else
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"Index Only Scan using {model._meta.model_name}_search_order" in plan, plan
