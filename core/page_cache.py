@@ -400,14 +400,29 @@ def entry_fresh(entry: Any) -> bool:
     if not isinstance(entry, Entry):
         return False
     cache = store()
-    if entry.checked_at is not None and cache.get(SEQUENCE_KEY) == entry.checked_at:
-        return True
+    # Only when the entry was checked at the latest sequence this process has read: else
+    # the sequence has moved since, and reading it alone would cost a second round trip.
+    if entry.checked_at is not None and entry.checked_at == _sequence_seen.value:
+        _sequence_seen.value = cache.get(SEQUENCE_KEY)
+        if _sequence_seen.value == entry.checked_at:
+            return True
     keys = [TAG_KEY_PREFIX + tag for tag in entry.versions]
     found = cache.get_many([SEQUENCE_KEY, *keys])
+    _sequence_seen.value = found.get(SEQUENCE_KEY)
     versions = zip(keys, entry.versions.values(), strict=True)
     fresh = SEQUENCE_KEY in found and all(found.get(key) == version for key, version in versions)
     entry.checked_at = found[SEQUENCE_KEY] if fresh else None
     return fresh
+
+
+class _SequenceSeen:
+    """The latest sequence this process read (threads share it: a stale value costs a
+    round trip, never a stale page)."""
+
+    value: int | None = None
+
+
+_sequence_seen = _SequenceSeen()
 
 
 def depends_on_children(*models: type[Model] | str) -> None:

@@ -222,6 +222,26 @@ def test_a_page_found_fresh_is_checked_again_by_one_key_until_a_write(
     assert counting.keys_read == [[page_cache.SEQUENCE_KEY]]
 
 
+def test_a_page_checked_before_the_last_write_seen_reads_its_tags_at_once(
+    client, two_sources, monkeypatch
+):
+    """Once this process has seen the sequence move, a page checked before it is checked
+    in one round trip (the sequence and its tags), not two (the sequence, then both)."""
+    first, second = (source.get_absolute_url() for source in two_sources[:2])
+    warm(client, first, second)
+    counting = CountingStore(store())
+    monkeypatch.setattr(page_cache, "store", lambda: counting)
+
+    tags_bump(["unrelated#1"])
+    assert outcome(client, first) == "hit"  # reads the sequence: it moved
+    counting.keys_read.clear()
+    assert outcome(client, second) == "hit"
+
+    assert len(counting.keys_read) == 1
+    assert counting.keys_read[0][0] == page_cache.SEQUENCE_KEY
+    assert len(counting.keys_read[0]) > 3
+
+
 def test_a_check_that_reads_the_tags_while_a_bump_lands_is_not_trusted_after_it(
     monkeypatch,
 ):
