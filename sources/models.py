@@ -704,8 +704,8 @@ class Source(RatedModel, PlainTextModel, SearchRankedModel, TimeStampedModel):
         readable = dict(values)
         if "venue" in values and "venue" in changed:
             venue_id = values["venue"]
-            venue = Venue.objects.filter(pk=venue_id).values_list("name", flat=True)
-            readable["venue"] = None if venue_id is None else venue.first()
+            names = Venue.objects.filter(pk=venue_id).values_list("name", flat=True)
+            readable["venue"] = names.first() if venue_id is not None else None
             readable["credibility"] = credibility_of_values(values)
         return readable
 

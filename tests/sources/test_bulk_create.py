@@ -3,6 +3,7 @@
 how many there are."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
@@ -132,7 +133,7 @@ def test_created_sources_can_be_updated_and_their_ids_stay_fixed(venues):
     source.save()
     source.stable_id = "other0000001"
 
-    with pytest.raises(Exception, match="stable id"):
+    with pytest.raises(ValidationError, match="stable id"):
         source.save()
 
 
