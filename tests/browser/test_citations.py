@@ -68,7 +68,10 @@ def test_an_editor_previews_then_imports_a_bibtex_file(  # noqa: PLR0913
     tab = sign_in(browser, live_server, "edna", WIDTHS[width])
     tab.goto(live_server.url + reverse("citations_import"))
     tab.get_by_label("File").set_input_files(str(upload))
-    tab.get_by_role("button", name="Preview").click()
+    # Read the preview once the posted page has loaded: a click returns when the
+    # navigation starts, before the new page's table is parsed.
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Preview").click()
 
     preview = tab.locator("#import-preview")
     rows = preview.locator("tbody tr")
@@ -82,8 +85,8 @@ def test_an_editor_previews_then_imports_a_bibtex_file(  # noqa: PLR0913
     screenshot(tab, f"citation-import-preview-{width}")
     assert not Source.objects.filter(doi="10.5555/credence.browser.1").exists()
 
-    tab.get_by_role("button", name="Create these sources").click()
-    tab.wait_for_load_state()
+    with tab.expect_navigation():
+        tab.get_by_role("button", name="Create these sources").click()
 
     message = tab.locator(".messagelist").inner_text()
     assert message.strip() == "Created 1 source from mine.bib; skipped 1 duplicate."
