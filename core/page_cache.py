@@ -602,8 +602,8 @@ class AnonymousPageCacheMiddleware:
             settings.CREDENCE_PAGE_CACHE_SECONDS > 0
             and request.method in {"GET", "HEAD"}
             and not request.path.startswith(UNCACHED_PREFIXES)
-            and not request.user.is_authenticated
             and not PERSONAL_COOKIES & set(request.COOKIES)
+            and not request.user.is_authenticated
         )
 
     def __call__(self, request):

@@ -2,7 +2,10 @@
 live pages; nothing personal is ever cached."""
 
 import pytest
+from csp.middleware import CSPMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
 from django.db import connection
+from django.middleware.csrf import CsrfViewMiddleware
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -34,6 +37,64 @@ def test_a_second_anonymous_visit_is_served_from_the_cache(client):
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
     assert len(queries) == 0
     assert second.content == first.content
+
+
+# The headers that the layers around a page add: a cached answer carries them all.
+PAGE_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Content-Length",
+    "Content-Type",
+    "Vary",
+    "Cache-Control",
+    "ETag",
+)
+
+
+def test_a_cached_answer_carries_the_headers_of_the_page_it_was_stored_from(client):
+    url = SourceFactory().get_absolute_url()
+
+    first = get(client, url)
+    second = get(client, url)
+
+    assert second["X-Cache"] == "hit"
+    for name in PAGE_HEADERS:
+        assert name in first, name
+        assert second[name] == first[name], name
+    assert int(second["Content-Length"]) == len(second.content)
+
+
+def test_a_cached_answer_skips_the_layers_a_reader_without_cookies_does_not_need(
+    client, monkeypatch
+):
+    """A hit or a 304 is answered before the CSRF, messages and CSP layers run: they have
+    nothing to do for a reader without a session, and the stored page holds their headers."""
+    ran = []
+    for layer, hook in (
+        (CsrfViewMiddleware, "process_request"),
+        (MessageMiddleware, "process_request"),
+        (CSPMiddleware, "process_response"),
+    ):
+        original = getattr(layer, hook)
+
+        def spy(self, *args, _original=original, _name=layer.__name__):
+            ran.append(_name)
+            return _original(self, *args)
+
+        monkeypatch.setattr(layer, hook, spy)
+    url = SourceFactory().get_absolute_url()
+
+    first = get(client, url)
+    assert sorted(ran) == ["CSPMiddleware", "CsrfViewMiddleware", "MessageMiddleware"]
+    ran.clear()
+    hit = get(client, url)
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert hit["X-Cache"] == "hit" and not_modified.status_code == 304
+    assert ran == []
 
 
 def test_an_admin_edit_shows_at_once(client, editor, django_user_model):
