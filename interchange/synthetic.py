@@ -18,6 +18,7 @@ from django.db import transaction
 from taggit.models import Tag
 
 from core.changes import records_changed
+from core.collector import collections_relaxed
 from search.index import search_index_deferred
 from sources.models import (
     DatePrecision,
@@ -107,7 +108,7 @@ def synthetic_generate(
     words = _Words(rng)
     run = rng.getrandbits(32)  # new URLs and slugs on every run with another seed
     # Each kind's index is rebuilt once, at the end, inside the transaction.
-    with transaction.atomic(), search_index_deferred():
+    with collections_relaxed(), transaction.atomic(), search_index_deferred():
         venues = _venues(rng, words, max(20, sources // 500), run)
         source_ids = _sources(rng, words, sources, venues, run, progress)
         _pages(rng, words, pages, source_ids, run, progress)

@@ -47,6 +47,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from taggit.models import Tag
 
+from core.collector import collections_relaxed
 from core.history import history_context
 from interchange.models import RecordKind
 from ratings.models import DecisionOrigin
@@ -281,7 +282,11 @@ def longterm_wiki_import(
     errors: list[Issue] = []
     try:
         # Rows not written on behalf of one file (venues, citations) name the import's folder.
-        with transaction.atomic(), history_context(reason=f"Imported from {root}"):
+        with (
+            collections_relaxed(),
+            transaction.atomic(),
+            history_context(reason=f"Imported from {root}"),
+        ):
             state = ImportState(importer=importer_version(limits), ignore=full)
             importer = _Importer(
                 layout, state, limits, report, errors, progress or (lambda k, d, t: None)
