@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from core.collector import collections_relaxed
 from sources.models import DatePrecision, Source, Venue
 from wiki.models import Citation, PageStatus, WikiPage
 from wiki.quality import SUBSCORES
@@ -31,6 +32,7 @@ class ExportError(Exception):
     pass
 
 
+@collections_relaxed()
 def longterm_wiki_export(root: Path) -> dict[str, int]:
     """Write the whole knowledge base under root; return how many of each kind."""
     if root.exists() and any(root.iterdir()):

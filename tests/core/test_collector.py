@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from core.collector import BULK_THRESHOLDS, collections_relaxed
+from interchange.longterm_wiki import exporter
 from interchange.longterm_wiki.importer import ImportFailed, longterm_wiki_import
 from interchange.synthetic import synthetic_generate
 from tests.interchange.kb_builder import write_kb
@@ -68,4 +69,22 @@ def test_a_synthetic_build_runs_with_the_collector_relaxed(thresholds):
     )
 
     assert seen and set(seen) == {BULK_THRESHOLDS}
+    assert gc.get_threshold() == thresholds
+
+
+@pytest.mark.django_db
+def test_an_export_runs_with_the_collector_relaxed(tmp_path, thresholds, monkeypatch):
+    longterm_wiki_import(write_kb(tmp_path / "in"))
+    seen = []
+    cited_by = exporter._cited_by
+
+    def watched():
+        seen.append(gc.get_threshold())
+        return cited_by()
+
+    monkeypatch.setattr(exporter, "_cited_by", watched)
+    counts = exporter.longterm_wiki_export(tmp_path / "out")
+
+    assert counts["pages"] > 0
+    assert seen == [BULK_THRESHOLDS]
     assert gc.get_threshold() == thresholds
