@@ -87,7 +87,9 @@ def test_a_wide_table_or_code_block_scrolls_from_the_keyboard(
     phone.keyboard.press("ArrowRight")
 
     assert box.evaluate("el => el.scrollWidth > el.clientWidth")
-    assert box.evaluate("el => el.scrollLeft") > 0
+    # Chromium scrolls smoothly from the keyboard: the box moves over the next frames, so
+    # wait for it to have moved (a box the keys cannot scroll fails here on the timeout).
+    phone.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle(), timeout=5000)
     assert box.get_attribute("role") == "region" and "scrolls sideways" in box.get_attribute(
         "aria-label"
     )
