@@ -602,6 +602,8 @@ class AnonymousPageCacheMiddleware:
             settings.CREDENCE_PAGE_CACHE_SECONDS > 0
             and request.method in {"GET", "HEAD"}
             and not request.path.startswith(UNCACHED_PREFIXES)
+            # Cookies first: without a session cookie the user is known to be anonymous
+            # without loading a session (the cache answers before most middleware).
             and not PERSONAL_COOKIES & set(request.COOKIES)
             and not request.user.is_authenticated
         )
